@@ -1,0 +1,685 @@
+"""The session engine: commands become events, and state is a fold over events.
+
+Pure: no Textual, no SQLite, no wall clock. Time comes from an injected
+:class:`~circle.clock.Clock`. A turn's time is the sum of its closed running
+segments plus the open one (``now - running_since``), so pausing stops the clock
+and nothing depends on counting ticks.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from circle.clock import Clock
+from circle.protocol import (
+    OpenStep,
+    PairsStep,
+    Protocol,
+    RoundStep,
+    SilenceStep,
+    Step,
+    planned_step_seconds,
+    warn_seconds,
+)
+
+ADJUST_STEP = 30  # seconds added or taken by + and -
+
+
+class CommandRejected(Exception):
+    """A command that makes no sense now; the message is shown to the facilitator."""
+
+
+class RosterError(ValueError):
+    """The people given cannot form a session."""
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    at: float
+    data: dict[str, Any] = field(default_factory=dict)
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+
+
+@dataclass
+class Slot:
+    """One timed turn within a step: a person's turn, or a block for everyone."""
+
+    label: str
+    allotted: int
+    warn: int
+    speaker: str | None = None
+    spent: float = 0.0
+    status: str = "todo"  # todo | now | done | passed | left | skipped
+
+
+@dataclass
+class StepRun:
+    index: int
+    step: Step
+    slots: list[Slot]
+    started_at: float
+    planned: int
+    groups: list[list[str]] = field(default_factory=list)
+    ended_at: float | None = None
+    skipped: bool = False
+
+    @property
+    def actual(self) -> float:
+        return sum(slot.spent for slot in self.slots)
+
+
+@dataclass(frozen=True)
+class Note:
+    at: float
+    text: str
+    step: int | None
+    speaker: str | None
+
+
+@dataclass
+class State:
+    protocol: Protocol | None = None
+    session_id: str | None = None
+    people: dict[str, Person] = field(default_factory=dict)
+    present: list[str] = field(default_factory=list)  # seating order of who is here now
+    left: dict[str, float] = field(default_factory=dict)
+    joined: dict[str, float] = field(default_factory=dict)
+    runs: list[StepRun] = field(default_factory=list)
+    slot: int = 0
+    running_since: float | None = None
+    created_at: float | None = None
+    ended_at: float | None = None
+    notes: list[Note] = field(default_factory=list)
+    event_count: int = 0
+    last_at: float | None = None
+
+    # -- where we are -------------------------------------------------------
+    @property
+    def run(self) -> StepRun | None:
+        return self.runs[-1] if self.runs else None
+
+    @property
+    def current(self) -> Slot | None:
+        run = self.run
+        if run is None or run.ended_at is not None or self.ended_at is not None:
+            return None
+        return run.slots[self.slot] if self.slot < len(run.slots) else None
+
+    @property
+    def finished(self) -> bool:
+        """Every step has been run (the facilitator may still go back, or end)."""
+        run = self.run
+        return (
+            run is not None
+            and run.ended_at is not None
+            and self.protocol is not None
+            and run.index == len(self.protocol.steps) - 1
+        )
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def running(self) -> bool:
+        return self.running_since is not None
+
+    def name(self, person_id: str | None) -> str:
+        if person_id is None:
+            return ""
+        person = self.people.get(person_id)
+        return person.name if person else "?"
+
+    # -- time ---------------------------------------------------------------
+    def elapsed(self, now: float) -> float:
+        slot = self.current
+        if slot is None:
+            return 0.0
+        live = now - self.running_since if self.running_since is not None else 0.0
+        return slot.spent + max(0.0, live)
+
+    def remaining(self, now: float) -> float:
+        slot = self.current
+        return 0.0 if slot is None else slot.allotted - self.elapsed(now)
+
+    def phase(self, now: float) -> str:
+        """ready | running | warning | overtime | paused | between | finished | ended."""
+        if self.ended:
+            return "ended"
+        slot = self.current
+        if slot is None:
+            return "finished" if self.finished else "between"
+        if not self.running:
+            return "ready" if slot.spent == 0 else "paused"
+        left = self.remaining(now)
+        if left < 0:
+            return "overtime"
+        if left <= slot.warn:
+            return "warning"
+        return "running"
+
+    def next_up(self) -> str:
+        """Who or what comes after the current turn."""
+        run = self.run
+        if run is None or self.protocol is None:
+            return ""
+        for slot in run.slots[self.slot + 1 :]:
+            if slot.status == "todo":
+                return slot.label
+        if run.index + 1 < len(self.protocol.steps):
+            return f"next step: {self.protocol.steps[run.index + 1].title}"
+        return "the end"
+
+    def people_present(self) -> list[Person]:
+        return [self.people[pid] for pid in self.present]
+
+
+def check_roster(names: Iterable[str]) -> list[str]:
+    """Clean a typed list of names; reject an empty roster and repeated names."""
+    cleaned = [" ".join(name.split()) for name in names]
+    cleaned = [name for name in cleaned if name]
+    if not cleaned:
+        raise RosterError("no one is present: type at least one name")
+    seen: dict[str, str] = {}
+    for name in cleaned:
+        key = name.casefold()
+        if key in seen:
+            raise RosterError(f"'{name}' is named twice; add an initial to tell them apart")
+        seen[key] = name
+    return cleaned
+
+
+def size_warning(protocol: Protocol, count: int) -> str | None:
+    size = protocol.group_size
+    if count < size.min or (size.max is not None and count > size.max):
+        return f"{protocol.title} is meant for {size.describe()} people; {count} are here"
+    return None
+
+
+# -- the fold -----------------------------------------------------------------
+
+
+def apply(state: State, event: Event) -> None:
+    """Advance ``state`` by one event. Events are trusted: they were decided already."""
+    handler = _HANDLERS.get(event.kind)
+    if handler is not None:  # unknown kinds come from newer versions: skip, keep going
+        handler(state, event)
+    state.event_count += 1
+    state.last_at = event.at
+
+
+def fold(events: Iterable[Event]) -> State:
+    state = State()
+    for event in events:
+        apply(state, event)
+    return state
+
+
+def _close_segment(state: State, at: float, keep_running: bool) -> None:
+    slot = state.current
+    if state.running_since is not None and slot is not None:
+        slot.spent += max(0.0, at - state.running_since)
+    state.running_since = at if keep_running and state.running_since is not None else None
+
+
+def _on_created(state: State, event: Event) -> None:
+    data = event.data
+    state.protocol = Protocol.model_validate(data["protocol"])
+    state.session_id = data.get("session_id")
+    state.created_at = event.at
+    for person in data["people"]:
+        state.people[person["id"]] = Person(person["id"], person["name"])
+        state.present.append(person["id"])
+        state.joined[person["id"]] = event.at
+
+
+def _slots_for(state: State, step: Step, data: dict) -> list[Slot]:
+    def slot(label: str, allotted: int, speaker: str | None = None) -> Slot:
+        return Slot(label, allotted, warn_seconds(step, allotted), speaker)
+
+    match step:
+        case RoundStep():
+            return [slot(state.name(pid), step.turn, pid) for pid in data["order"]]
+        case PairsStep():
+            width = max((len(g) for g in data.get("groups", [])), default=2)
+            letters = "ABCDEFGH"
+            return [slot(f"Partner {letters[i]} speaks", step.turn) for i in range(width)]
+        case OpenStep():
+            return [slot("Everyone", step.duration)]
+        case SilenceStep():
+            return [slot("Silence", step.duration)]
+    raise TypeError(step)  # pragma: no cover
+
+
+def _on_step_started(state: State, event: Event) -> None:
+    assert state.protocol is not None
+    index = event.data["step"]
+    step = state.protocol.steps[index]
+    slots = _slots_for(state, step, event.data)
+    slots[0].status = "now"
+    planned = planned_step_seconds(step, len(state.present))
+    run = StepRun(index, step, slots, event.at, planned, groups=event.data.get("groups", []))
+    state.runs.append(run)
+    state.slot = 0
+    state.running_since = None
+
+
+def _on_timer_started(state: State, event: Event) -> None:
+    if state.running_since is None:
+        state.running_since = event.at
+
+
+def _on_timer_paused(state: State, event: Event) -> None:
+    _close_segment(state, event.at, keep_running=False)
+
+
+def _on_recovered(state: State, event: Event) -> None:
+    # The app was not running between ``since`` and now: that time is a pause.
+    since = event.data["since"]
+    if state.running_since is not None:
+        since = max(since, state.running_since)
+    _close_segment(state, since, keep_running=False)
+
+
+def _advance(state: State, at: float, status: str) -> None:
+    run = state.run
+    slot = state.current
+    if run is None or slot is None:
+        return
+    running = state.running_since is not None
+    _close_segment(state, at, keep_running=running)
+    slot.status = status
+    nxt = next((i for i in range(state.slot + 1, len(run.slots)) if run.slots[i].status == "todo"), None)
+    if nxt is None:
+        state.slot = len(run.slots)
+        run.ended_at = at
+        state.running_since = None
+    else:
+        state.slot = nxt
+        run.slots[nxt].status = "now"
+
+
+def _on_turn_done(state: State, event: Event) -> None:
+    _advance(state, event.at, "done")
+
+
+def _on_turn_passed(state: State, event: Event) -> None:
+    _advance(state, event.at, "passed")
+
+
+def _previous_slot(run: StepRun, before: int) -> int | None:
+    for i in range(min(before, len(run.slots)) - 1, -1, -1):
+        if run.slots[i].status in ("done", "passed"):
+            return i
+    return None
+
+
+def _on_turn_back(state: State, event: Event) -> None:
+    run = state.run
+    if run is None:
+        return
+    running = state.running_since is not None
+    current = state.current
+    if current is not None:
+        _close_segment(state, event.at, keep_running=running)
+        current.status = "todo"
+    target = _previous_slot(run, state.slot)
+    if target is None and len(state.runs) > 1:
+        # Back across a step boundary: the step we were in has not really begun.
+        state.runs.pop()
+        run = state.runs[-1]
+        target = _previous_slot(run, len(run.slots))
+    if target is None:
+        return
+    run.ended_at = None
+    run.skipped = False
+    run.slots[target].status = "now"
+    state.slot = target
+    state.running_since = event.at if running else None
+
+
+def _on_time_adjusted(state: State, event: Event) -> None:
+    slot = state.current
+    if slot is not None:
+        slot.allotted = max(0, slot.allotted + event.data["seconds"])
+
+
+def _on_person_added(state: State, event: Event) -> None:
+    person = Person(event.data["id"], event.data["name"])
+    state.people[person.id] = person
+    state.present.append(person.id)
+    state.joined[person.id] = event.at
+    state.left.pop(person.id, None)
+    run = state.run
+    if run is not None and run.ended_at is None and isinstance(run.step, RoundStep):
+        slot = Slot(person.name, run.step.turn, warn_seconds(run.step, run.step.turn), person.id)
+        run.slots.append(slot)
+
+
+def _on_person_removed(state: State, event: Event) -> None:
+    pid = event.data["id"]
+    if pid in state.present:
+        state.present.remove(pid)
+    state.left[pid] = event.at
+    run = state.run
+    if run is None or run.ended_at is not None:
+        return
+    current = state.current
+    if current is not None and current.speaker == pid:
+        _advance(state, event.at, "left")
+        return
+    for slot in run.slots:
+        if slot.speaker == pid and slot.status == "todo":
+            slot.status = "left"
+
+
+def _on_step_skipped(state: State, event: Event) -> None:
+    run = state.run
+    if run is None:
+        return
+    current = state.current
+    _close_segment(state, event.at, keep_running=False)
+    if current is not None:
+        current.status = "done" if current.spent > 0 else "skipped"
+    for slot in run.slots:
+        if slot.status == "todo":
+            slot.status = "skipped"
+    run.ended_at = event.at
+    run.skipped = True
+    state.slot = len(run.slots)
+
+
+def _on_ended(state: State, event: Event) -> None:
+    _close_segment(state, event.at, keep_running=False)
+    run = state.run
+    current = state.current
+    if current is not None:
+        current.status = "done" if current.spent > 0 else "skipped"
+    if run is not None and run.ended_at is None:
+        run.ended_at = event.at
+    state.ended_at = event.at
+
+
+def _on_note(state: State, event: Event) -> None:
+    run = state.run
+    slot = state.current
+    state.notes.append(
+        Note(
+            event.at,
+            event.data["text"],
+            run.index if run else None,
+            slot.label if slot and slot.speaker else None,
+        )
+    )
+
+
+_HANDLERS: dict[str, Callable[[State, Event], None]] = {
+    "session_created": _on_created,
+    "step_started": _on_step_started,
+    "timer_started": _on_timer_started,
+    "timer_paused": _on_timer_paused,
+    "recovered": _on_recovered,
+    "turn_done": _on_turn_done,
+    "turn_passed": _on_turn_passed,
+    "turn_back": _on_turn_back,
+    "time_adjusted": _on_time_adjusted,
+    "person_added": _on_person_added,
+    "person_removed": _on_person_removed,
+    "step_skipped": _on_step_skipped,
+    "session_ended": _on_ended,
+    "note": _on_note,
+}
+
+
+# -- commands -------------------------------------------------------------------
+
+Sink = Callable[[list[Event]], None]
+
+
+class Session:
+    """A live session: decides events for commands, hands them to ``sink``, then folds them.
+
+    ``sink`` is where events become durable (the store). If it raises, the state
+    is left untouched, so the screen never shows what was not recorded.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        events: Iterable[Event] = (),
+        sink: Sink | None = None,
+        rng: random.Random | None = None,
+    ):
+        self.clock = clock
+        self.sink: Sink = sink or (lambda events: None)
+        self.rng = rng or random.Random()
+        self.state = fold(events)
+
+    @classmethod
+    def create(
+        cls,
+        protocol: Protocol,
+        people: list[Person],
+        clock: Clock,
+        sink: Sink | None = None,
+        session_id: str | None = None,
+        rng: random.Random | None = None,
+    ) -> Session:
+        check_roster(p.name for p in people)
+        session = cls(clock, sink=sink, rng=rng)
+        now = clock.now()
+        created = Event(
+            "session_created",
+            now,
+            {
+                "session_id": session_id or str(uuid.uuid4()),
+                "protocol": protocol.model_dump(mode="json"),
+                "people": [{"id": p.id, "name": p.name} for p in people],
+            },
+        )
+        # The first step's order depends on who is present, so fold first.
+        preview = fold([created])
+        session._emit(created, session._step_event(preview, 0, now))
+        return session
+
+    # -- plumbing -----------------------------------------------------------
+    def _emit(self, *events: Event) -> list[Event]:
+        self.sink(list(events))
+        for event in events:
+            apply(self.state, event)
+        return list(events)
+
+    def _event(self, kind: str, **data: Any) -> Event:
+        return Event(kind, self.clock.now(), data)
+
+    def _step_event(self, state: State, index: int, at: float) -> Event:
+        assert state.protocol is not None
+        step = state.protocol.steps[index]
+        order = list(state.present)
+        data: dict[str, Any] = {"step": index}
+        if isinstance(step, RoundStep):
+            if step.order == "random":
+                self.rng.shuffle(order)
+            data["order"] = order
+        elif isinstance(step, PairsStep):
+            data["groups"] = pair_up(order)
+        return Event("step_started", at, data)
+
+    def _live(self) -> State:
+        if self.state.protocol is None:
+            raise CommandRejected("no session has been started")
+        if self.state.ended:
+            raise CommandRejected("this session has ended")
+        return self.state
+
+    def _then_next_step(self, first: Event) -> list[Event]:
+        """Events for a command that may close the step, plus the next step's start."""
+        state = self.state
+        run = state.run
+        assert run is not None and state.protocol is not None
+        closes = first.kind == "step_skipped" or not any(
+            s.status == "todo" for s in run.slots[state.slot + 1 :]
+        )
+        events = [first]
+        if closes and run.index + 1 < len(state.protocol.steps):
+            events.append(self._step_event(state, run.index + 1, first.at))
+        return events
+
+    # -- commands -----------------------------------------------------------
+    def start(self) -> list[Event]:
+        state = self._live()
+        if state.current is None:
+            raise CommandRejected("all steps are done: press e to end the session")
+        if state.running:
+            return []
+        return self._emit(self._event("timer_started"))
+
+    def pause(self) -> list[Event]:
+        state = self._live()
+        if not state.running:
+            return []
+        return self._emit(self._event("timer_paused"))
+
+    def toggle(self) -> list[Event]:
+        return self.pause() if self.state.running else self.start()
+
+    def next(self) -> list[Event]:
+        state = self._live()
+        if state.current is None:
+            raise CommandRejected("all steps are done: press e to end the session")
+        return self._emit(*self._then_next_step(self._event("turn_done")))
+
+    def pass_turn(self) -> list[Event]:
+        state = self._live()
+        slot = state.current
+        if slot is None:
+            raise CommandRejected("all steps are done: press e to end the session")
+        run = state.run
+        assert run is not None
+        if slot.speaker is None:
+            raise CommandRejected("only a person's turn can be passed; press n to move on")
+        if isinstance(run.step, RoundStep) and not run.step.allow_pass:
+            raise CommandRejected("passing is not part of this round")
+        return self._emit(*self._then_next_step(self._event("turn_passed")))
+
+    def back(self) -> list[Event]:
+        state = self._live()
+        run = state.run
+        assert run is not None
+        has_previous = _previous_slot(run, state.slot) is not None or (
+            len(state.runs) > 1 and _previous_slot(state.runs[-2], len(state.runs[-2].slots)) is not None
+        )
+        if not has_previous:
+            raise CommandRejected("already at the first turn")
+        return self._emit(self._event("turn_back"))
+
+    def adjust(self, seconds: int = ADJUST_STEP) -> list[Event]:
+        state = self._live()
+        slot = state.current
+        if slot is None:
+            raise CommandRejected("no turn is running")
+        if seconds < 0 and slot.allotted == 0:
+            raise CommandRejected("this turn has no time left to take away")
+        return self._emit(self._event("time_adjusted", seconds=seconds))
+
+    def add_person(self, name: str, person_id: str | None = None) -> list[Event]:
+        state = self._live()
+        name = " ".join(name.split())
+        if not name:
+            raise CommandRejected("type a name to add someone")
+        for pid in state.present:
+            if state.people[pid].name.casefold() == name.casefold():
+                raise CommandRejected(f"'{name}' is already here")
+        return self._emit(self._event("person_added", id=person_id or str(uuid.uuid4()), name=name))
+
+    def remove_person(self, person_id: str) -> list[Event]:
+        state = self._live()
+        if person_id not in state.present:
+            raise CommandRejected(f"'{state.name(person_id)}' is not in the room")
+        if len(state.present) == 1:
+            raise CommandRejected("the last person cannot leave; press e to end the session")
+        current = state.current
+        event = self._event("person_removed", id=person_id)
+        if current is not None and current.speaker == person_id:
+            return self._emit(*self._then_next_step(event))
+        return self._emit(event)
+
+    def skip_step(self) -> list[Event]:
+        state = self._live()
+        run = state.run
+        if run is None or run.ended_at is not None:
+            raise CommandRejected("no step is running")
+        return self._emit(*self._then_next_step(self._event("step_skipped")))
+
+    def end(self) -> list[Event]:
+        self._live()
+        return self._emit(self._event("session_ended"))
+
+    def note(self, text: str) -> list[Event]:
+        if self.state.protocol is None:
+            raise CommandRejected("no session has been started")
+        text = text.strip()
+        if not text:
+            raise CommandRejected("the note is empty")
+        return self._emit(self._event("note", text=text))
+
+    def recover(self, since: float) -> list[Event]:
+        """Mark the time the app was not running (since ``since``) as paused."""
+        self._live()
+        return self._emit(self._event("recovered", since=since))
+
+
+def pair_up(order: list[str]) -> list[list[str]]:
+    """Neighbours in seating order form pairs; an odd count makes the last group a trio."""
+    groups = [order[i : i + 2] for i in range(0, len(order) - 1, 2)]
+    if len(order) % 2:
+        if groups:
+            groups[-1].append(order[-1])
+        else:
+            groups.append([order[-1]])
+    return groups
+
+
+# -- summaries ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonTotals:
+    person: Person
+    spoken: float
+    turns: int
+    passes: int
+    overtime: float
+
+
+def person_totals(state: State) -> list[PersonTotals]:
+    totals = []
+    for pid, person in state.people.items():
+        slots = [s for run in state.runs for s in run.slots if s.speaker == pid]
+        totals.append(
+            PersonTotals(
+                person,
+                spoken=sum(s.spent for s in slots if s.status != "passed"),
+                turns=sum(1 for s in slots if s.status == "done"),
+                passes=sum(1 for s in slots if s.status == "passed"),
+                overtime=sum(max(0.0, s.spent - s.allotted) for s in slots if s.status == "done"),
+            )
+        )
+    return totals
+
+
+def countdown_seconds(remaining: float) -> int:
+    """Whole seconds to show: rounded up while time is left, counting up in overtime."""
+    return math.ceil(remaining) if remaining > 0 else math.floor(-remaining)

@@ -1,0 +1,156 @@
+"""Protocol and step models: what a circle format is, as data.
+
+A protocol is a YAML file; these pydantic models validate it and generate the
+JSON Schema that editors use. Loading (with line and column for every problem)
+lives in :mod:`circle.loader`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
+
+from circle.durations import parse_duration
+
+Duration = Annotated[
+    int,
+    BeforeValidator(parse_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*(\d+\s*[hmsHMS]\s*)+$"},
+            ],
+            "description": "Seconds, or a length like 90s, 2m or 1h30m.",
+        }
+    ),
+]
+
+TWO_LOOPS_STAGES = ("name", "connect", "nourish", "illuminate", "hospice", "compost")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _StepBase(_Strict):
+    title: str = Field(min_length=1, description="Shown large at the top of the screen.")
+    prompt: str = Field("", description="The question or invitation shown to the room.")
+    script: str = Field("", description="What the facilitator may say; shown on a toggle.")
+    warn_at: Duration | None = Field(
+        None,
+        description="Time left when the timer turns to the warning colour "
+        "(default: a fifth of the turn, at most 30s).",
+    )
+
+
+class RoundStep(_StepBase):
+    """Each person speaks in turn."""
+
+    kind: Literal["round"]
+    turn: Duration = Field(description="Time for each person.")
+    order: Literal["seating", "random"] = Field(
+        "seating", description="seating: in the order names were given; random: shuffled."
+    )
+    allow_pass: bool = Field(True, description="Whether a person may pass.")
+
+
+class OpenStep(_StepBase):
+    """One timed block for everyone: open conversation, discussion, a game."""
+
+    kind: Literal["open"]
+    duration: Duration
+
+
+class PairsStep(_StepBase):
+    """People meet in pairs (one trio if the count is odd); each partner takes a turn."""
+
+    kind: Literal["pairs"]
+    turn: Duration = Field(description="Time for each partner.")
+
+
+class SilenceStep(_StepBase):
+    """A timed pause."""
+
+    kind: Literal["silence"]
+    duration: Duration
+
+
+Step = Annotated[
+    RoundStep | OpenStep | PairsStep | SilenceStep,
+    Field(discriminator="kind"),
+]
+STEP_KINDS = ("round", "open", "pairs", "silence")
+
+
+class GroupSize(_Strict):
+    min: int = Field(1, ge=1)
+    max: int | None = Field(None, ge=1, description="Leave out for no upper limit.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> GroupSize:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"max ({self.max}) is smaller than min ({self.min})")
+        return self
+
+    def describe(self) -> str:
+        if self.max is None:
+            return f"{self.min}+"
+        if self.max == self.min:
+            return str(self.min)
+        return f"{self.min}-{self.max}"
+
+
+class Protocol(_Strict):
+    """A circle format: metadata and an ordered list of timed steps."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Short unique name, e.g. feelz-checkin.")
+    title: str = Field(min_length=1)
+    summary: str = ""
+    source: str = Field("", description="Where the format comes from.")
+    family: str = Field("", description="Which family of formats it belongs to.")
+    group_size: GroupSize = GroupSize()
+    tags: list[str] = Field(default_factory=list)
+    two_loops_stage: Literal[TWO_LOOPS_STAGES] | None = None  # type: ignore[valid-type]
+    steps: list[Step] = Field(min_length=1)
+
+    def planned_seconds(self, people: int) -> int:
+        return sum(planned_step_seconds(step, people) for step in self.steps)
+
+    def length_range(self) -> tuple[int, int]:
+        """Planned length for the smallest and the largest group it is meant for."""
+        low = self.group_size.min
+        high = self.group_size.max or max(low, 8)
+        return self.planned_seconds(low), self.planned_seconds(high)
+
+
+def planned_step_seconds(step: Step, people: int) -> int:
+    match step:
+        case RoundStep():
+            return step.turn * people
+        case PairsStep():
+            return step.turn * (3 if people % 2 and people > 1 else 2)
+        case OpenStep() | SilenceStep():
+            return step.duration
+    raise TypeError(step)  # pragma: no cover
+
+
+def warn_seconds(step: Step, allotted: int) -> int:
+    if step.warn_at is not None:
+        return step.warn_at
+    return min(30, allotted // 5)
+
+
+def json_schema() -> dict:
+    schema = Protocol.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "circle protocol"
+    return schema

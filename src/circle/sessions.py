@@ -1,0 +1,56 @@
+"""Wiring between the engine and the store: start, reopen and recover sessions."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+from circle.clock import Clock
+from circle.engine import Session, check_roster
+from circle.protocol import Protocol
+from circle.store import SessionRow, Store
+
+
+def start_session(
+    store: Store,
+    protocol: Protocol,
+    names: list[str],
+    clock: Clock,
+    rng: random.Random | None = None,
+) -> Session:
+    """Check the roster, save the people, log the session and its first events."""
+    names = check_roster(names)
+    people = store.people_named(names)
+    session_id = str(uuid.uuid4())
+    store.create_session(session_id, protocol.id, protocol.title, clock.now())
+    return Session.create(
+        protocol,
+        people,
+        clock,
+        sink=lambda events: store.append(session_id, events),
+        session_id=session_id,
+        rng=rng,
+    )
+
+
+def open_session(store: Store, session_id: str, clock: Clock) -> Session:
+    """Rebuild a session from its events, ready to take more commands."""
+    return Session(
+        clock,
+        store.events(session_id),
+        sink=lambda events: store.append(session_id, events),
+    )
+
+
+def resumable(store: Store) -> SessionRow | None:
+    """The most recent session that was never ended (the app died, or was quit)."""
+    rows = store.sessions(limit=1, unfinished=True)
+    return rows[0] if rows else None
+
+
+def resume_session(store: Store, row: SessionRow, clock: Clock) -> Session:
+    """Reopen an unfinished session; the time the app was away counts as paused."""
+    session = open_session(store, row.id, clock)
+    if session.state.running:
+        session.recover(since=max(row.last_seen, session.state.last_at or row.last_seen))
+    return session

@@ -1,0 +1,283 @@
+"""The SQLite log: people, groups, sessions and their append-only events.
+
+Every event is committed (WAL, synchronous=FULL) before :meth:`Store.append`
+returns, which is before the engine folds it and the screen shows it. Totals
+are never stored; they are folded from events by the read models.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from circle.engine import Event, Person
+
+APPLICATION_ID = 0x43524C45  # "CRLE": marks a file as a circle database
+SCHEMA_VERSION = 1
+
+_MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE people (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, key TEXT NOT NULL, created_at REAL NOT NULL)""",
+        "CREATE INDEX people_key ON people(key)",
+        """CREATE TABLE groups (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL DEFAULT 'crew',
+            created_at REAL NOT NULL)""",
+        """CREATE TABLE group_members (
+            group_id TEXT NOT NULL REFERENCES groups(id), person_id TEXT NOT NULL REFERENCES people(id),
+            joined_at REAL NOT NULL, left_at REAL)""",
+        """CREATE TABLE sessions (
+            id TEXT PRIMARY KEY, protocol_id TEXT NOT NULL, title TEXT NOT NULL,
+            created_at REAL NOT NULL, last_seen REAL NOT NULL, group_id TEXT REFERENCES groups(id))""",
+        """CREATE TABLE events (
+            id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id),
+            seq INTEGER NOT NULL, at REAL NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL,
+            UNIQUE (session_id, seq))""",
+        """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+        """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+        """CREATE VIEW notes AS
+            SELECT id, session_id, at, json_extract(data, '$.text') AS text
+            FROM events WHERE kind = 'note'""",
+    ],
+}
+
+
+class StoreError(Exception):
+    """A database problem, worded for the facilitator (one line)."""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    protocol_id: str
+    title: str
+    created_at: float
+    last_seen: float
+    ended: bool
+    people: int
+
+
+def _friendly(path: Path, exc: sqlite3.Error) -> StoreError:
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text:
+        return StoreError(f"{path} is not a circle database (not an SQLite file)")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{path} is locked by another program (another circle?); close it and try again")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"{path} is read-only; circle needs to write to it (or choose another --db)")
+    if "unable to open" in text:
+        return StoreError(f"cannot open {path}: check that its folder exists and is writable")
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError(f"cannot write {path}: the disk is full; nothing shown so far was lost")
+    return StoreError(f"{path}: {exc}")
+
+
+class Store:
+    """One circle database file."""
+
+    def __init__(self, path: Path | str, readonly: bool = False):
+        self.path = Path(path)
+        self.readonly = readonly
+        try:
+            self.conn = self._connect()
+            self._prepare()
+        except sqlite3.Error as exc:
+            raise _friendly(self.path, exc) from None
+        self.db = sqlite_utils.Database(self.conn)
+
+    # -- opening ------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        if self.readonly:
+            if not self.path.exists():
+                raise StoreError(f"{self.path} does not exist")
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=3)
+        else:
+            if self.path.is_dir():
+                raise StoreError(f"{self.path} is a directory, not a database file")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create {self.path.parent}: {exc.strerror}") from None
+            conn = sqlite3.connect(self.path, timeout=3)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _prepare(self) -> None:
+        conn = self.conn
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and tables:
+            raise StoreError(f"{self.path} is not a circle database (it holds other tables)")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer circle (schema {version}; this one knows "
+                f"{SCHEMA_VERSION}): upgrade circle to open it"
+            )
+        if self.readonly:
+            if version < SCHEMA_VERSION:
+                raise StoreError(f"{self.path} needs upgrading; open it once without read-only")
+            return
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")  # the laptop may die, not just the process
+        conn.execute("PRAGMA foreign_keys=ON")
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        if version > 0:
+            self._backup(version)
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[target]:
+                    self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _backup(self, version: int) -> None:
+        target = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        with sqlite3.connect(target) as copy:
+            self.conn.backup(copy)
+        copy.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _write(self, statements: list[tuple[str, tuple]]) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only")
+        try:
+            with self.conn:
+                for sql, params in statements:
+                    self.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise _friendly(self.path, exc) from None
+
+    # -- people and groups ------------------------------------------------------
+    def people_named(self, names: Iterable[str]) -> list[Person]:
+        """The saved person for each name (matched without case), creating new ones."""
+        people, new = [], []
+        for name in names:
+            row = self.conn.execute(
+                "SELECT id, name FROM people WHERE key = ? ORDER BY created_at LIMIT 1",
+                (name.casefold(),),
+            ).fetchone()
+            if row is None:
+                person = Person(str(uuid.uuid4()), name)
+                new.append(("INSERT INTO people VALUES (?, ?, ?, ?)", (person.id, name, name.casefold(), time.time())))
+            else:
+                person = Person(row["id"], row["name"])
+            people.append(person)
+        if new:
+            self._write(new)
+        return people
+
+    def group_names(self) -> list[str]:
+        return [r["name"] for r in self.conn.execute("SELECT name FROM groups ORDER BY name")]
+
+    def group_members(self, name: str) -> list[Person]:
+        group = self.conn.execute("SELECT id FROM groups WHERE name = ?", (name,)).fetchone()
+        if group is None:
+            known = self.group_names()
+            hint = f"; saved groups: {', '.join(known)}" if known else "; no groups are saved yet"
+            raise StoreError(f"no group named '{name}'{hint}")
+        rows = self.conn.execute(
+            """SELECT p.id, p.name FROM group_members m JOIN people p ON p.id = m.person_id
+               WHERE m.group_id = ? AND m.left_at IS NULL ORDER BY m.rowid""",
+            (group["id"],),
+        )
+        return [Person(r["id"], r["name"]) for r in rows]
+
+    def save_group(self, name: str, people: list[Person], kind: str = "crew") -> str:
+        name = " ".join(name.split())
+        if not name:
+            raise StoreError("a group needs a name")
+        if name in self.group_names():
+            raise StoreError(f"a group named '{name}' already exists")
+        group_id, now = str(uuid.uuid4()), time.time()
+        statements = [("INSERT INTO groups VALUES (?, ?, ?, ?)", (group_id, name, kind, now))]
+        statements += [
+            ("INSERT INTO group_members VALUES (?, ?, ?, NULL)", (group_id, p.id, now)) for p in people
+        ]
+        self._write(statements)
+        return group_id
+
+    # -- sessions and events ------------------------------------------------------
+    def create_session(self, session_id: str, protocol_id: str, title: str, at: float) -> None:
+        self._write(
+            [("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)", (session_id, protocol_id, title, at, at))]
+        )
+
+    def append(self, session_id: str, events: list[Event]) -> None:
+        """Commit ``events`` durably, in order, in one transaction."""
+        if not events:
+            return
+        try:
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                seq = self.conn.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?", (session_id,)
+                ).fetchone()[0]
+                self.conn.executemany(
+                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (e.id, session_id, seq + i, e.at, e.kind, json.dumps(e.data, ensure_ascii=False))
+                        for i, e in enumerate(events, start=1)
+                    ],
+                )
+                self.conn.execute(
+                    "UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE id = ?",
+                    (max(e.at for e in events), session_id),
+                )
+        except sqlite3.Error as exc:
+            raise _friendly(self.path, exc) from None
+
+    def touch(self, session_id: str, at: float) -> None:
+        """Record that the app was alive at ``at`` (for resuming after a crash)."""
+        self._write([("UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE id = ?", (at, session_id))])
+
+    def events(self, session_id: str) -> list[Event]:
+        rows = self.conn.execute(
+            "SELECT id, at, kind, data FROM events WHERE session_id = ? ORDER BY seq", (session_id,)
+        )
+        return [Event(r["kind"], r["at"], json.loads(r["data"]), r["id"]) for r in rows]
+
+    def sessions(self, limit: int | None = None, unfinished: bool = False) -> list[SessionRow]:
+        sql = """
+            SELECT s.*,
+              EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.id AND e.kind = 'session_ended') AS ended,
+              (SELECT json_array_length(json_extract(e.data, '$.people')) FROM events e
+                 WHERE e.session_id = s.id AND e.kind = 'session_created') AS people
+            FROM sessions s {where} ORDER BY s.created_at DESC {limit}"""
+        where = "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.id AND e.kind = 'session_ended')"
+        rows = self.conn.execute(
+            sql.format(where=where if unfinished else "", limit=f"LIMIT {int(limit)}" if limit else "")
+        )
+        return [
+            SessionRow(r["id"], r["protocol_id"], r["title"], r["created_at"], r["last_seen"], bool(r["ended"]), r["people"] or 0)
+            for r in rows
+        ]
+
+    def session(self, ref: str) -> SessionRow:
+        """A session by id, unique id prefix, or ``latest``."""
+        if ref == "latest":
+            rows = self.sessions(limit=1)
+            if not rows:
+                raise StoreError(f"no sessions are logged in {self.path} yet")
+            return rows[0]
+        matches = [r for r in self.sessions() if r.id.startswith(ref.strip().lower())] if ref.strip() else []
+        if not matches:
+            raise StoreError(f"no session '{ref}' in {self.path}; see `circle sessions`")
+        if len(matches) > 1:
+            raise StoreError(f"'{ref}' matches {len(matches)} sessions; give more of the id")
+        return matches[0]
