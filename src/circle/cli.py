@@ -29,9 +29,14 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, help="database file (default: $CIRCLE_DB or the user data folder)")
     common.add_argument(
-        "--protocols", action="append", default=argparse.SUPPRESS, metavar="PATH",
+        "--db", default=argparse.SUPPRESS, help="database file (default: $CIRCLE_DB or the user data folder)"
+    )
+    common.add_argument(
+        "--protocols",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="PATH",
         help="extra protocol file or folder (may be repeated)",
     )
     parser = _Parser(prog="circle", description="Facilitate live group sessions.", parents=[common])
@@ -180,4 +185,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

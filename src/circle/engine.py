@@ -179,7 +179,7 @@ class State:
             if slot.status == "todo":
                 return slot.label
         if run.index + 1 < len(self.protocol.steps):
-            return f"next step: {self.protocol.steps[run.index + 1].title}"
+            return f"{self.protocol.steps[run.index + 1].title} (next step)"
         return "the end"
 
     def people_present(self) -> list[Person]:
@@ -529,9 +529,7 @@ class Session:
         state = self.state
         run = state.run
         assert run is not None and state.protocol is not None
-        closes = first.kind == "step_skipped" or not any(
-            s.status == "todo" for s in run.slots[state.slot + 1 :]
-        )
+        closes = first.kind == "step_skipped" or not any(s.status == "todo" for s in run.slots[state.slot + 1 :])
         events = [first]
         if closes and run.index + 1 < len(state.protocol.steps):
             events.append(self._step_event(state, run.index + 1, first.at))

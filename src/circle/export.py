@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from circle.durations import format_duration
 from circle.engine import Event, State, fold, person_totals
@@ -170,8 +170,16 @@ def to_csv(state: State) -> str:
     for i, run in enumerate(state.runs):
         for t in _turns(state, i):
             writer.writerow(
-                [run.index + 1, run.step.title, run.step.kind, t.who, t.status, t.planned,
-                 round(t.actual, 1), round(t.overtime, 1)]
+                [
+                    run.index + 1,
+                    run.step.title,
+                    run.step.kind,
+                    t.who,
+                    t.status,
+                    t.planned,
+                    round(t.actual, 1),
+                    round(t.overtime, 1),
+                ]
             )
     return out.getvalue()
 
@@ -189,4 +197,4 @@ def export(events: list[Event], fmt: str = "md", tz: tzinfo | None = None) -> st
     raise ValueError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
 
 
-UTC = timezone.utc
+UTC = UTC

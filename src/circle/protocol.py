@@ -47,8 +47,7 @@ class _StepBase(_Strict):
     script: str = Field("", description="What the facilitator may say; shown on a toggle.")
     warn_at: Duration | None = Field(
         None,
-        description="Time left when the timer turns to the warning colour "
-        "(default: a fifth of the turn, at most 30s).",
+        description="Time left when the timer turns to the warning colour (default: a fifth of the turn, at most 30s).",
     )
 
 

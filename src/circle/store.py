@@ -206,17 +206,13 @@ class Store:
             raise StoreError(f"a group named '{name}' already exists")
         group_id, now = str(uuid.uuid4()), time.time()
         statements = [("INSERT INTO groups VALUES (?, ?, ?, ?)", (group_id, name, kind, now))]
-        statements += [
-            ("INSERT INTO group_members VALUES (?, ?, ?, NULL)", (group_id, p.id, now)) for p in people
-        ]
+        statements += [("INSERT INTO group_members VALUES (?, ?, ?, NULL)", (group_id, p.id, now)) for p in people]
         self._write(statements)
         return group_id
 
     # -- sessions and events ------------------------------------------------------
     def create_session(self, session_id: str, protocol_id: str, title: str, at: float) -> None:
-        self._write(
-            [("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)", (session_id, protocol_id, title, at, at))]
-        )
+        self._write([("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)", (session_id, protocol_id, title, at, at))])
 
     def append(self, session_id: str, events: list[Event]) -> None:
         """Commit ``events`` durably, in order, in one transaction."""
@@ -252,6 +248,13 @@ class Store:
         )
         return [Event(r["kind"], r["at"], json.loads(r["data"]), r["id"]) for r in rows]
 
+    def roster(self, session_id: str) -> list[str]:
+        """Names of the people present when the session started, in seating order."""
+        row = self.conn.execute(
+            "SELECT data FROM events WHERE session_id = ? AND kind = 'session_created'", (session_id,)
+        ).fetchone()
+        return [p["name"] for p in json.loads(row["data"])["people"]] if row else []
+
     def sessions(self, limit: int | None = None, unfinished: bool = False) -> list[SessionRow]:
         sql = """
             SELECT s.*,
@@ -264,7 +267,15 @@ class Store:
             sql.format(where=where if unfinished else "", limit=f"LIMIT {int(limit)}" if limit else "")
         )
         return [
-            SessionRow(r["id"], r["protocol_id"], r["title"], r["created_at"], r["last_seen"], bool(r["ended"]), r["people"] or 0)
+            SessionRow(
+                r["id"],
+                r["protocol_id"],
+                r["title"],
+                r["created_at"],
+                r["last_seen"],
+                bool(r["ended"]),
+                r["people"] or 0,
+            )
             for r in rows
         ]
 

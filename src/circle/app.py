@@ -1,0 +1,171 @@
+"""The Textual app: wiring only. Screens render engine state and send commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from circle.clock import Clock, SystemClock
+from circle.durations import format_clock
+from circle.engine import RosterError, Session, countdown_seconds, size_warning
+from circle.loader import Library, load_library
+from circle.screens.dialogs import ResumeDialog
+from circle.screens.home import HomeScreen
+from circle.screens.live import LiveScreen
+from circle.screens.summary import SummaryScreen
+from circle.sessions import open_session, resumable, resume_session, start_session
+from circle.store import SessionRow, Store, StoreError
+from circle.theme import PROJECTOR
+
+
+@dataclass(frozen=True)
+class StartRequest:
+    """Start this protocol with these people as soon as the app opens."""
+
+    protocol_id: str
+    names: list[str]
+
+
+class CircleApp(App[int]):
+    TITLE = "circle"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+
+    def __init__(
+        self,
+        store: Store,
+        library: Library,
+        clock: Clock,
+        start: StartRequest | None = None,
+        tz: tzinfo | None = None,
+        export_dir: Path | None = None,
+        check_resume: bool = True,
+        theme: str = "projector",
+    ):
+        super().__init__()
+        self.store = store
+        self.library = library
+        self.clock = clock
+        self.start = start
+        self.tz = tz
+        self.export_dir = export_dir or Path.cwd()
+        self.check_resume = check_resume
+        self.initial_theme = theme
+
+    def on_mount(self) -> None:
+        self.register_theme(PROJECTOR)
+        self.theme = self.initial_theme
+        self.push_screen(HomeScreen(self.library, self.tz))
+        for problem in self.library.problems:
+            self.notify(f"skipped {problem}", severity="warning", timeout=10)
+        if self.start:
+            self.start_session(self.start.protocol_id, self.start.names)
+        elif self.check_resume:
+            row = resumable(self.store)
+            if row is not None:
+                self.offer_resume(row)
+
+    # -- navigation ---------------------------------------------------------------
+    def start_session(self, protocol_id: str, names: list[str]) -> bool:
+        try:
+            protocol = self.library.get(protocol_id)
+            session = start_session(self.store, protocol, names, self.clock)
+        except KeyError as exc:
+            self.notify(str(exc.args[0]), severity="error")
+            return False
+        except (RosterError, StoreError) as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        warning = size_warning(protocol, len(session.state.present))
+        if warning:
+            self.notify(warning, severity="warning", timeout=6)
+        self.show_live(session)
+        return True
+
+    def show_live(self, session: Session) -> None:
+        self._to_home()
+        self.push_screen(LiveScreen(session, self.store, self.clock, self.tz))
+
+    def show_summary(self, session: Session) -> None:
+        self._to_home()
+        self.push_screen(SummaryScreen(session, self.export_dir, self.tz))
+
+    def go_home(self) -> None:
+        self._to_home()
+        home = self.screen
+        if isinstance(home, HomeScreen):
+            home.reload()
+
+    def _to_home(self) -> None:
+        while len(self.screen_stack) > 2:  # the default screen, then home
+            self.pop_screen()
+
+    def open_session(self, session_id: str) -> None:
+        """From the recent list: an unfinished session is offered for resuming."""
+        row = self.store.session(session_id)
+        if row.ended:
+            self.show_summary(open_session(self.store, row.id, self.clock))
+        else:
+            self.offer_resume(row)
+
+    def offer_resume(self, row: SessionRow) -> None:
+        session = open_session(self.store, row.id, self.clock)
+        state = session.state
+        when = datetime.fromtimestamp(row.last_seen, self.tz).strftime("%a %d %b, %H:%M")
+        run, slot = state.run, state.current
+        where = f"Step {run.index + 1}: {run.step.title}" if run else ""
+        if slot is not None:
+            left = countdown_seconds(slot.allotted - slot.spent - self._since(state, row))
+            where += f", {slot.label}, {format_clock(left)} left"
+        detail = f"Last active {when}.\n{where}\nThe time circle was closed counts as paused."
+
+        def chosen(choice: str | None) -> None:
+            try:
+                if choice == "resume":
+                    self.show_live(resume_session(self.store, row, self.clock))
+                elif choice == "end":
+                    resumed = resume_session(self.store, row, self.clock)
+                    resumed.end()
+                    self.go_home()
+                    self.notify(f"ended {row.title}; its notes are kept")
+            except StoreError as exc:
+                self.notify(str(exc), severity="error")
+
+        self.push_screen(ResumeDialog(f"Resume {row.title}?", detail), chosen)
+
+    @staticmethod
+    def _since(state, row: SessionRow) -> float:
+        """Running time between the last event and the last heartbeat."""
+        if state.running_since is None:
+            return 0.0
+        return max(0.0, row.last_seen - state.running_since)
+
+    async def action_quit(self) -> None:
+        if isinstance(self.screen, LiveScreen):
+            self.screen.pause_for_quit()
+        self.exit(0)
+
+
+def make_app(
+    db: Path | str | Store,
+    clock: Clock | None = None,
+    library: Library | None = None,
+    start: StartRequest | None = None,
+    tz: tzinfo | None = None,
+    export_dir: Path | None = None,
+    check_resume: bool = True,
+) -> CircleApp:
+    """The one factory used by the command line, the Pilot tests and the snapshots."""
+    store = db if isinstance(db, Store) else Store(db)
+    return CircleApp(
+        store,
+        library if library is not None else load_library(),
+        clock or SystemClock(),
+        start=start,
+        tz=tz,
+        export_dir=export_dir,
+        check_resume=check_resume,
+    )

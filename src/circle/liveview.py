@@ -1,0 +1,79 @@
+"""What the live screen shows, worked out from engine state (no Textual here).
+
+Keeping this apart from the screen means the words on the wall are unit-tested
+and the screen only copies fields into widgets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from circle.engine import State, countdown_seconds
+from circle.protocol import PairsStep, RoundStep, SilenceStep
+
+
+@dataclass(frozen=True)
+class LiveView:
+    step_line: str
+    prompt: str
+    script: str
+    caption: str
+    speaker: str
+    next_line: str
+    phase: str
+    seconds: int
+    allotted: int
+    elapsed: float
+    roster_title: str
+    roster: list[tuple[str, str]] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+def live_view(state: State, now: float) -> LiveView:
+    protocol = state.protocol
+    run = state.run
+    assert protocol is not None and run is not None
+    phase = state.phase(now)
+    slot = state.current
+    step = run.step
+    step_line = f"Step {run.index + 1} of {len(protocol.steps)} · {step.title}"
+
+    if isinstance(step, RoundStep):
+        caption = "speaking now"
+        roster_title = "Round"
+        roster = [(s.label, s.status) for s in run.slots]
+    else:
+        caption = {"pairs": "in pairs", "silence": "", "open": "open to everyone"}[step.kind]
+        roster_title = f"Here ({len(state.present)})"
+        roster = [(p.name, "todo") for p in state.people_present()]
+    groups = []
+    if isinstance(step, PairsStep):
+        groups = [
+            f"{i}. " + " & ".join(state.name(pid) for pid in group) for i, group in enumerate(run.groups, start=1)
+        ]
+
+    message = ""
+    if phase == "ended":
+        message = "This session has ended."
+    elif phase == "finished":
+        message = "All steps are done. Press e to end and see the summary, or b to go back."
+    speaker = slot.label if slot else ""
+    if isinstance(step, SilenceStep) and slot:
+        speaker = "Silence"
+    return LiveView(
+        step_line=step_line,
+        prompt=step.prompt,
+        script=step.script,
+        caption=caption if slot else "",
+        speaker=speaker,
+        next_line=f"next: {state.next_up()}" if slot else "",
+        phase=phase,
+        seconds=countdown_seconds(state.remaining(now)) if slot else 0,
+        allotted=slot.allotted if slot else 0,
+        elapsed=state.elapsed(now),
+        roster_title=roster_title,
+        roster=roster,
+        groups=groups,
+        message=message,
+    )

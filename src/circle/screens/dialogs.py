@@ -1,0 +1,132 @@
+"""Small modal dialogs that return a value with ``dismiss()``."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class _Dialog(ModalScreen):
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(_Dialog):
+    """Yes or no. Returns True for yes, None or False otherwise."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="yes"),
+        Binding("n", "answer(False)", "No", id="no"),
+    ]
+
+    def __init__(self, question: str, detail: str = ""):
+        super().__init__()
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            if self.detail:
+                yield Static(self.detail, classes="dialog-detail")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Yes (y)", id="yes", variant="primary")
+                yield Button("No (n)", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class AskText(_Dialog):
+    """One line of text. Returns the text, or None when cancelled."""
+
+    def __init__(self, question: str, placeholder: str = ""):
+        super().__init__()
+        self.question = question
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Input(placeholder=self.placeholder)
+            yield Static("enter to confirm, escape to cancel", classes="dialog-detail")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+
+class PickOne(_Dialog):
+    """Choose from a list. Returns the chosen option's id, or None."""
+
+    def __init__(self, question: str, choices: list[tuple[str, str]]):
+        super().__init__()
+        self.question = question
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield OptionList(*[Option(Content(label), id=key) for key, label in self.choices])
+            yield Static("enter to choose, escape to cancel", classes="dialog-detail")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class ResumeDialog(_Dialog):
+    """Offer to resume a session that was never ended. Returns resume, end or later."""
+
+    BINDINGS = [
+        Binding("r", "choose('resume')", "Resume", id="resume"),
+        Binding("e", "choose('end')", "End it", id="end-old"),
+        Binding("escape,l", "choose('later')", "Later", id="later"),
+    ]
+
+    def __init__(self, title: str, detail: str):
+        super().__init__()
+        self.heading = title
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.heading), classes="dialog-title")
+            yield Static(Content(self.detail), classes="dialog-detail")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Resume (r)", id="resume", variant="primary")
+                yield Button("End it (e)", id="end")
+                yield Button("Later (l)", id="later")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
+class HelpDialog(_Dialog):
+    """The keys of the screen underneath, with what each does."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "cancel", "Close", id="close")]
+
+    def __init__(self, rows: list[tuple[str, str]]):
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        width = max((len(k) for k, _ in self.rows), default=4)
+        lines = "\n".join(f"[b]{k.ljust(width)}[/b]  {d}" for k, d in self.rows)
+        with Vertical(classes="dialog"):
+            yield Label("Keys", classes="dialog-title")
+            yield Static(lines, classes="dialog-keys")
+            yield Static("escape or ? to close", classes="dialog-detail")

@@ -1,0 +1,221 @@
+"""The live turn screen, made to be projected."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, tzinfo
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from circle.clock import Clock
+from circle.engine import CommandRejected, Session
+from circle.liveview import LiveView, live_view
+from circle.screens.dialogs import AskText, ConfirmDialog, HelpDialog, PickOne
+from circle.store import Store, StoreError
+from circle.widgets.roster import Roster
+from circle.widgets.turn_clock import TurnClock
+
+TICK = 0.2  # seconds between checks; widgets change only when the shown second does
+HEARTBEAT = 1.0  # how often a running session records that the app is alive
+
+
+class LiveScreen(Screen[None]):
+    CSS_PATH = "live.tcss"
+    BINDINGS = [
+        Binding("space", "toggle", "Start/pause", id="toggle", key_display="space"),
+        Binding("n", "next", "Next", id="next"),
+        Binding("p", "pass_turn", "Pass", id="pass"),
+        Binding("b", "back", "Back", id="back"),
+        Binding("plus,equals_sign", "adjust(30)", "+30s", id="more", key_display="+"),
+        Binding("minus", "adjust(-30)", "-30s", id="less", key_display="-"),
+        Binding("a", "add_person", "Add", id="add"),
+        Binding("e", "end", "End", id="end"),
+        Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("slash", "note", "Note", id="note", key_display="/", show=False),
+        Binding("s", "script", "Script", id="script", show=False),
+        Binding("r", "remove_person", "Remove someone", id="remove", show=False),
+        Binding("k", "skip_step", "Skip step", id="skip", show=False),
+    ]
+
+    def __init__(self, session: Session, store: Store, clock: Clock, tz: tzinfo | None = None):
+        super().__init__()
+        self.session = session
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+        self._shown: tuple | None = None
+        self._last_phase = ""
+        self._last_touch = 0.0
+
+    # -- layout ----------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield Static(id="step-line")
+            yield Static(id="wall-clock")
+        yield Static(id="prompt")
+        yield Static(id="script")
+        with Horizontal(id="main"):
+            with Vertical(id="stage"):
+                yield Static(id="caption")
+                yield Static(id="speaker")
+                yield TurnClock()
+                yield Static(id="next-line")
+                yield Static(id="groups")
+                yield Static(id="message")
+            yield Roster()
+        yield Input(placeholder="/ to type a note (the timer keeps running); enter saves it", id="note-input")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+        self.set_interval(TICK, self._tick)
+
+    # -- rendering ---------------------------------------------------------------
+    def refresh_view(self) -> None:
+        now = self.clock.now()
+        view = live_view(self.session.state, now)
+        minute = self._wall(now)
+        key = (view, minute)
+        if key == self._shown:
+            return
+        self._shown = key
+        self._paint(view, minute)
+        if view.phase == "overtime" and self._last_phase in ("running", "warning"):
+            self.app.bell()  # the turn just ran out
+        self._last_phase = view.phase
+
+    def _paint(self, view: LiveView, minute: str) -> None:
+        # Names and protocol texts are shown as plain text, never parsed as markup.
+        texts = {
+            "#step-line": view.step_line,
+            "#wall-clock": minute,
+            "#prompt": view.prompt,
+            "#script": view.script or "(no script for this step)",
+            "#caption": view.caption,
+            "#speaker": view.speaker,
+            "#next-line": view.next_line,
+            "#groups": "\n".join(view.groups),
+            "#message": view.message,
+        }
+        for selector, text in texts.items():
+            self.query_one(selector, Static).update(Content(text))
+        self.query_one("#groups").display = bool(view.groups)
+        clock = self.query_one(TurnClock)
+        clock.show(view.phase, view.seconds, view.allotted, view.elapsed)
+        clock.display = bool(view.speaker)
+        self.query_one(Roster).show(view.roster, view.roster_title)
+        self.set_class(view.phase == "overtime", "-overtime")
+
+    def _wall(self, now: float) -> str:
+        return datetime.fromtimestamp(now, self.tz).strftime("%H:%M")
+
+    def _tick(self) -> None:
+        self.refresh_view()
+        now = self.clock.now()
+        if self.session.state.running and now - self._last_touch >= HEARTBEAT:
+            self._last_touch = now
+            # A failed heartbeat is not worth a popup: the next real event reports it.
+            with contextlib.suppress(StoreError):
+                self.store.touch(self.session.state.session_id or "", now)
+
+    # -- commands ------------------------------------------------------------------
+    def _do(self, command, *args) -> bool:
+        try:
+            command(*args)
+        except CommandRejected as exc:
+            self.notify(str(exc), severity="warning", timeout=4)
+            return False
+        except StoreError as exc:
+            self.notify(f"not saved, so not done: {exc}", severity="error", timeout=10)
+            return False
+        self.refresh_view()
+        return True
+
+    def action_toggle(self) -> None:
+        self._do(self.session.toggle)
+
+    def action_next(self) -> None:
+        self._do(self.session.next)
+
+    def action_pass_turn(self) -> None:
+        self._do(self.session.pass_turn)
+
+    def action_back(self) -> None:
+        self._do(self.session.back)
+
+    def action_adjust(self, seconds: int) -> None:
+        if self._do(self.session.adjust, seconds):
+            sign = "+" if seconds > 0 else "-"
+            self.notify(f"{sign}{abs(seconds)}s for this turn", timeout=2)
+
+    def action_skip_step(self) -> None:
+        self._do(self.session.skip_step)
+
+    def action_script(self) -> None:
+        self.toggle_class("-show-script")
+
+    def action_note(self) -> None:
+        self.query_one("#note-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "note-input":
+            return
+        if event.value.strip() and self._do(self.session.note, event.value):
+            event.input.clear()
+            self.notify("note saved", timeout=2)
+        self.set_focus(None)
+
+    def key_escape(self) -> None:
+        self.set_focus(None)
+
+    def action_add_person(self) -> None:
+        def added(name: str | None) -> None:
+            name = " ".join((name or "").split())
+            if not name:
+                return
+            try:
+                person = self.store.people_named([name])[0]  # the same person across sessions
+            except StoreError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            if self._do(self.session.add_person, name, person.id):
+                self.notify(f"welcome, {name}", timeout=3)
+
+        self.app.push_screen(AskText("Who has arrived?", "a name"), added)
+
+    def action_remove_person(self) -> None:
+        state = self.session.state
+        choices = [(p.id, p.name) for p in state.people_present()]
+
+        def removed(person_id: str | None) -> None:
+            if person_id:
+                self._do(self.session.remove_person, person_id)
+
+        self.app.push_screen(PickOne("Who is leaving?", choices), removed)
+
+    def action_end(self) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes and self._do(self.session.end):
+                self.app.show_summary(self.session)
+
+        state = self.session.state
+        detail = "" if state.finished else "Steps not yet run will be marked as not reached."
+        self.app.push_screen(ConfirmDialog("End this session?", detail), confirmed)
+
+    def action_help(self) -> None:
+        rows = [(b.key_display or b.key, b.description) for b in self.BINDINGS]
+        rows.append(("escape", "leave the note line"))
+        self.app.push_screen(HelpDialog(rows))
+
+    def pause_for_quit(self) -> None:
+        """Quitting on purpose pauses the turn, so the time away is not counted."""
+        try:
+            if not self.session.state.ended:
+                self.session.pause()
+        except (CommandRejected, StoreError):
+            pass

@@ -1,0 +1,158 @@
+"""Pilot tests: a facilitator runs a whole round with single keys."""
+
+from __future__ import annotations
+
+from textual.widgets import Digits, Input
+
+from circle.screens.home import HomeScreen
+from circle.screens.live import LiveScreen
+from circle.screens.summary import SummaryScreen
+from circle.sessions import resume_session, resumable
+
+
+async def test_whole_round_by_keys(app_factory, clock, store, tmp_path):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        # Pick the check-in from the library and type who is here.
+        table = app.screen.query_one("#protocols")
+        keys = [row.value for row in table.rows]
+        table.move_cursor(row=keys.index("feelz-checkin"))
+        await pilot.press("ctrl+n", *"Ana, Ben, Caro", "enter")
+        await pilot.pause()
+        live = app.screen
+        assert isinstance(live, LiveScreen)
+        assert live.query_one(Digits).value == "0:30"  # the arrival silence, not started
+
+        await pilot.press("space")
+        clock.advance(30)
+        await pilot.press("n")  # silence over: the check-in round waits for space
+        assert live.session.state.phase(clock.now()) == "ready"
+        assert live.query_one("#speaker").content == "Ana"
+
+        await pilot.press("space")
+        clock.advance(60)
+        await pilot.press("n")  # Ana done
+        await pilot.press("p")  # Ben passes
+        assert str(live.query_one("#speaker").content) == "Caro"
+        await pilot.press("plus")  # Caro gets 30 s more
+        clock.advance(130)  # 90 + 30 allotted, 10 s over
+        live.refresh_view()
+        await pilot.pause()
+        assert live.query_one(Digits).value == "+0:10"
+        assert live.has_class("-overtime")
+
+        await pilot.press("slash", *"Caro named a hard week", "enter")
+        await pilot.press("n", "e", "y")
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        table = summary.query_one("#people")
+        totals = {str(r[0]): tuple(str(c) for c in r[1:]) for r in map(table.get_row_at, range(3))}
+        assert totals["Ana"] == ("1m", "1", "0", "—")
+        assert totals["Ben"][2] == "1"  # one pass
+        assert totals["Caro"] == ("2m 10s", "1", "0", "10s")
+
+        await pilot.press("x")
+        exported = list((tmp_path / "exports").glob("*.md"))
+        assert len(exported) == 1
+        text = exported[0].read_text()
+        assert "Caro named a hard week" in text
+        assert "| Caro | 2m 10s | 2m | 10s | done |" in text
+
+
+async def test_pause_stops_the_clock_and_back_returns(app_factory, clock):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        live = app.screen
+        await pilot.press("space")
+        clock.advance(20)
+        await pilot.press("space")  # pause
+        clock.advance(300)  # a long interruption does not count
+        live.refresh_view()
+        await pilot.pause()
+        assert live.query_one(Digits).value == "0:40"
+        assert "paused" in str(live.query_one("#clock-caption").content)
+        await pilot.press("space", "n")
+        assert str(live.query_one("#speaker").content) == "Ben"
+        await pilot.press("b")
+        assert str(live.query_one("#speaker").content) == "Ana"
+        assert live.query_one(Digits).value == "0:40"  # Ana's turn resumes where it was
+
+
+async def test_add_and_remove_people_mid_round(app_factory, clock):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        live = app.screen
+        await pilot.press("a", *"Dee", "enter")
+        await pilot.pause()
+        assert [s.label for s in live.session.state.run.slots] == ["Ana", "Ben", "Dee"]
+        await pilot.press("a", *"dee", "enter")  # already here: refused, not duplicated
+        await pilot.pause()
+        assert len(live.session.state.run.slots) == 3
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # Ben leaves
+        await pilot.pause()
+        statuses = {s.label: s.status for s in live.session.state.run.slots}
+        assert statuses["Ben"] == "left"
+
+
+async def test_bad_roster_is_refused_with_a_message(app_factory, store):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+n", *"Ana, ana", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert any("named twice" in n.message for n in app._notifications)
+        assert store.sessions() == []
+        await pilot.press("ctrl+n")
+        app.screen.query_one("#names", Input).value = " , "
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("no one is present" in n.message for n in app._notifications)
+
+
+async def test_quit_and_resume_keeps_step_speaker_and_time(app_factory, clock, store):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben", "Caro"])
+        await pilot.pause()
+        await pilot.press("space")
+        clock.advance(25)
+        await pilot.press("n")
+        clock.advance(12)
+        await pilot.press("slash", *"tea break soon", "enter")
+        await pilot.press("ctrl+q")
+    clock.advance(600)  # circle is closed for ten minutes
+
+    app = app_factory(check_resume=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Resume" in str(app.screen.query_one(".dialog-title").content)
+        await pilot.press("r")
+        await pilot.pause()
+        live = app.screen
+        assert isinstance(live, LiveScreen)
+        assert str(live.query_one("#speaker").content) == "Ben"
+        assert live.query_one(Digits).value == "0:48"
+        assert live.session.state.notes[0].text == "tea break soon"
+
+
+def test_crash_recovery_counts_downtime_as_paused(store, library, clock):
+    """A kill -9 leaves no pause event; the heartbeat tells when the app was last alive."""
+    from circle.sessions import start_session
+
+    session = start_session(store, library.get("feelz-appreciation"), ["Ana", "Ben"], clock)
+    session.start()
+    clock.advance(20)
+    store.touch(session.state.session_id, clock.now())  # last heartbeat before the crash
+    clock.advance(900)  # the laptop died; restarted fifteen minutes later
+    row = resumable(store)
+    resumed = resume_session(store, row, clock)
+    assert resumed.state.remaining(clock.now()) == 40
+    assert resumed.state.phase(clock.now()) == "paused"
