@@ -67,7 +67,7 @@ def _after(text: str, marker: str) -> str:
 def validate_document(model: type[M], doc: Any, label: str) -> M:
     """Validate a parsed YAML document against ``model`` with located errors."""
     if not isinstance(doc, dict):
-        what = "empty" if doc is None else f"a {type(doc).__name__}"
+        what = "empty" if doc is None else "a list" if isinstance(doc, list) else "a single value"
         raise LoadError([Problem(label, 1, 1, f"expected a mapping of keys, found {what}")])
     try:
         return model.model_validate(_plain(doc))
@@ -87,7 +87,13 @@ def _plain(node: Any) -> Any:
 def _problem(err: dict, doc: Any, label: str, model: type[BaseModel]) -> Problem:
     loc = tuple(err["loc"])
     line, col, node = _locate(doc, loc)
-    key = next((str(p) for p in reversed(loc) if isinstance(p, str) and p not in STEP_KINDS), "")
+    # The part right after a list index is the step's kind (the union's tag), not a key.
+    keys = [
+        str(p)
+        for i, p in enumerate(loc)
+        if isinstance(p, str) and not (i and isinstance(loc[i - 1], int) and p in STEP_KINDS)
+    ]
+    key = keys[-1] if keys else ""
     kind = err["type"]
     message = err["msg"].removeprefix("Value error, ")
     if kind == "extra_forbidden":

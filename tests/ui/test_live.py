@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from textual.widgets import Digits, Input
+from textual.widgets import Input
 
 from circle.screens.home import HomeScreen
 from circle.screens.live import LiveScreen
 from circle.screens.summary import SummaryScreen
-from circle.sessions import resume_session, resumable
+from circle.sessions import resumable, resume_session
+from circle.widgets.big_clock import BigClock
 
 
-async def test_whole_round_by_keys(app_factory, clock, store, tmp_path):
+async def test_whole_round_by_keys(app_factory, clock, world):
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, HomeScreen)
@@ -22,7 +23,7 @@ async def test_whole_round_by_keys(app_factory, clock, store, tmp_path):
         await pilot.pause()
         live = app.screen
         assert isinstance(live, LiveScreen)
-        assert live.query_one(Digits).value == "0:30"  # the arrival silence, not started
+        assert live.query_one(BigClock).text == "0:30"  # the arrival silence, not started
 
         await pilot.press("space")
         clock.advance(30)
@@ -39,7 +40,7 @@ async def test_whole_round_by_keys(app_factory, clock, store, tmp_path):
         clock.advance(130)  # 90 + 30 allotted, 10 s over
         live.refresh_view()
         await pilot.pause()
-        assert live.query_one(Digits).value == "+0:10"
+        assert live.query_one(BigClock).text == "+0:10"
         assert live.has_class("-overtime")
 
         await pilot.press("slash", *"Caro named a hard week", "enter")
@@ -54,7 +55,7 @@ async def test_whole_round_by_keys(app_factory, clock, store, tmp_path):
         assert totals["Caro"] == ("2m 10s", "1", "0", "10s")
 
         await pilot.press("x")
-        exported = list((tmp_path / "exports").glob("*.md"))
+        exported = list(world.export_dir.glob("*.md"))
         assert len(exported) == 1
         text = exported[0].read_text()
         assert "Caro named a hard week" in text
@@ -73,13 +74,13 @@ async def test_pause_stops_the_clock_and_back_returns(app_factory, clock):
         clock.advance(300)  # a long interruption does not count
         live.refresh_view()
         await pilot.pause()
-        assert live.query_one(Digits).value == "0:40"
+        assert live.query_one(BigClock).text == "0:40"
         assert "paused" in str(live.query_one("#clock-caption").content)
         await pilot.press("space", "n")
         assert str(live.query_one("#speaker").content) == "Ben"
         await pilot.press("b")
         assert str(live.query_one("#speaker").content) == "Ana"
-        assert live.query_one(Digits).value == "0:40"  # Ana's turn resumes where it was
+        assert live.query_one(BigClock).text == "0:40"  # Ana's turn resumes where it was
 
 
 async def test_add_and_remove_people_mid_round(app_factory, clock):
@@ -139,7 +140,7 @@ async def test_quit_and_resume_keeps_step_speaker_and_time(app_factory, clock, s
         live = app.screen
         assert isinstance(live, LiveScreen)
         assert str(live.query_one("#speaker").content) == "Ben"
-        assert live.query_one(Digits).value == "0:48"
+        assert live.query_one(BigClock).text == "0:48"
         assert live.session.state.notes[0].text == "tea break soon"
 
 

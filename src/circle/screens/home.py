@@ -10,17 +10,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Footer, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
-from circle.durations import format_duration
 from circle.loader import Library
 from circle.protocol import Protocol
 from circle.store import SessionRow
 
 
 def length_text(protocol: Protocol) -> str:
-    low, high = protocol.length_range()
-    return format_duration(low) if low == high else f"{format_duration(low)}-{format_duration(high)}"
+    """Planned length for the smallest and largest group, in whole minutes."""
+    low, high = (max(1, round(s / 60)) for s in protocol.length_range())
+    return f"{low} min" if low == high else f"{low}-{high} min"
 
 
 class HomeScreen(Screen[None]):
@@ -45,12 +46,12 @@ class HomeScreen(Screen[None]):
                 yield Static(id="protocol-summary")
             with Vertical(id="sessions-pane"):
                 yield Label("Recent sessions", classes="pane-title")
-                yield DataTable(id="sessions", cursor_type="row")
+                yield OptionList(id="sessions")
         with Vertical(id="who"):
             yield Label("Who is here? Names separated by commas, in seating order", classes="pane-title")
             with Horizontal(id="who-row"):
                 yield Input(placeholder="Ana, Ben, Caro", id="names")
-                yield Select([], prompt="reuse a group or roster", id="reuse", allow_blank=True)
+                yield Select([], prompt="reuse names", id="reuse", allow_blank=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -58,22 +59,23 @@ class HomeScreen(Screen[None]):
         table.add_columns("Title", "Length", "People")
         for protocol in self.library.sorted():
             table.add_row(Text(protocol.title), length_text(protocol), protocol.group_size.describe(), key=protocol.id)
-        sessions = self.query_one("#sessions", DataTable)
-        sessions.add_columns("When", "Session", "")
         self.reload()
         table.focus()
 
     def reload(self) -> None:
         """Refill what comes from the database (after a session, or on return)."""
         store = self.app.store
-        sessions = self.query_one("#sessions", DataTable)
-        sessions.clear()
+        sessions = self.query_one("#sessions", OptionList)
+        sessions.clear_options()
         rows: list[SessionRow] = store.sessions(limit=12)
         for row in rows:
             when = datetime.fromtimestamp(row.created_at, self.tz).strftime("%d %b %H:%M")
-            sessions.add_row(when, Text(row.title), "" if row.ended else "unfinished", key=row.id)
+            status = "" if row.ended else " · unfinished"
+            sessions.add_option(
+                Option(Content.assemble((when, "dim"), " ", row.title, (status, "$warning")), id=row.id)
+            )
         if not rows:
-            sessions.add_row("", "no sessions yet", "", key="")
+            sessions.add_option(Option("no sessions yet", disabled=True))
         options = [(f"group: {name}", f"group:{name}") for name in store.group_names()]
         seen: set[str] = set()
         for row in rows:
@@ -102,10 +104,11 @@ class HomeScreen(Screen[None]):
             self.query_one("#protocol-summary", Static).update(summary)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "protocols":
-            self.query_one("#names", Input).focus()
-        elif event.row_key.value:
-            self.app.open_session(event.row_key.value)
+        self.query_one("#names", Input).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.open_session(event.option.id)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.value is Select.BLANK or not isinstance(event.value, str):

@@ -58,7 +58,7 @@ class SummaryScreen(Screen[None]):
     def on_mount(self) -> None:
         state = self.session.state
         people = self.query_one("#people", DataTable)
-        people.add_columns("Person", "Spoke", "Turns", "Passes", "Overtime")
+        people.add_columns("Person", "Spoke", "Turns", "Passes", "Over")
         for t in person_totals(state):
             over = format_duration(t.overtime) if t.overtime >= 1 else "—"
             people.add_row(Text(t.person.name), format_duration(t.spoken), str(t.turns), str(t.passes), over)

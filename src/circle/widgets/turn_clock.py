@@ -1,12 +1,13 @@
-"""The big countdown: Digits, a progress bar, and colour by phase."""
+"""The big countdown: large numerals, a progress bar, and colour by phase."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Digits, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from circle.durations import format_clock
+from circle.widgets.big_clock import BigClock
 
 PHASES = ("ready", "running", "warning", "overtime", "paused", "between", "finished", "ended")
 
@@ -16,15 +17,11 @@ class TurnClock(Vertical):
 
     DEFAULT_CSS = """
     TurnClock {
-        height: auto;
+        height: 1fr;
         width: 1fr;
-        align: center top;
     }
-    TurnClock Digits {
-        width: 1fr;
-        text-align: center;
+    TurnClock BigClock {
         color: $success;
-        text-style: bold;
     }
     TurnClock #clock-caption {
         width: 1fr;
@@ -39,21 +36,23 @@ class TurnClock(Vertical):
     TurnClock ProgressBar Bar {
         width: 1fr;
     }
-    TurnClock.-warning Digits { color: $warning; }
-    TurnClock.-overtime Digits { color: $error; }
-    TurnClock.-paused Digits, TurnClock.-ready Digits { color: $foreground-muted; }
+    TurnClock.-warning BigClock { color: $warning; }
+    TurnClock.-overtime BigClock { color: $error; }
+    TurnClock.-paused BigClock, TurnClock.-ready BigClock { color: $foreground-muted; }
+    TurnClock.-warning Bar > .bar--bar { color: $warning; }
+    TurnClock.-overtime Bar > .bar--complete { color: $error; }
     TurnClock.-overtime #clock-caption { color: $error; text-style: bold; }
     TurnClock.-paused #clock-caption { color: $warning; text-style: bold; }
     """
 
     def compose(self) -> ComposeResult:
-        yield Digits("0:00")
+        yield BigClock()
         yield Static("", id="clock-caption")
         yield ProgressBar(total=1, show_eta=False, show_percentage=False)
 
     def show(self, phase: str, seconds: int, allotted: int, elapsed: float) -> None:
         text = format_clock(seconds)
-        self.query_one(Digits).update(f"+{text}" if phase == "overtime" else text)
+        self.query_one(BigClock).text = f"+{text}" if phase == "overtime" else text
         for name in PHASES:
             self.set_class(name == phase, f"-{name}")
         caption = {

@@ -1,0 +1,233 @@
+"""Scenes of every screen, built from the demo data with a frozen clock.
+
+The same scenes feed the snapshot tests and the README gallery, so what the
+README shows is what the tests check:
+
+    python -m circle.gallery screens/
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+from textual.pilot import Pilot
+
+from circle.app import CircleApp, make_app
+from circle.clock import FakeClock
+from circle.engine import Session
+from circle.export import UTC
+from circle.loader import Library, load_library, load_model
+from circle.resources import bundled_dir
+from circle.sessions import start_session
+from circle.store import Store
+
+START = 1_795_000_000.0  # a fixed moment, so every snapshot shows the same times
+
+
+class DemoRoster(BaseModel):
+    people: list[str]
+
+
+DEMO_PEOPLE = load_model(DemoRoster, bundled_dir("data") / "demo-roster.yaml").people
+
+
+@dataclass
+class World:
+    """A database, protocols and a frozen clock for one scene."""
+
+    store: Store
+    library: Library
+    clock: FakeClock
+    export_dir: Path
+
+    def app(self, check_resume: bool = False) -> CircleApp:
+        return make_app(
+            self.store,
+            clock=self.clock,
+            library=self.library,
+            tz=UTC,
+            export_dir=self.export_dir,
+            check_resume=check_resume,
+        )
+
+    def session(self, protocol_id: str, people: list[str] | None = None) -> Session:
+        people = people or DEMO_PEOPLE[:5]
+        return start_session(self.store, self.library.get(protocol_id), people, self.clock, rng=random.Random(7))
+
+    def past(self, protocol_id: str, people: list[str], end: bool = True) -> Session:
+        """A session run earlier: every turn a little over a minute."""
+        session = self.session(protocol_id, people)
+        session.start()
+        clock = self.clock
+        while session.state.current is not None:
+            clock.advance(40 if session.state.current.speaker is None else 70)
+            session.next()
+            if session.state.current is not None:
+                session.start()
+        if end:
+            session.end()
+        clock.advance(3600)
+        return session
+
+
+def new_world(folder: Path) -> World:
+    return World(
+        Store(folder / "circle.db"),
+        load_library(dirs=[bundled_dir("protocols")]),
+        FakeClock(START),
+        folder / "exports",
+    )
+
+
+RunBefore = Callable[[Pilot], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    size: tuple[int, int]
+    build: Callable[[World], tuple[CircleApp, RunBefore | None]]
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let the screen catch up with a clock that was moved by hand."""
+    from circle.screens.live import LiveScreen
+
+    await pilot.pause()
+    if isinstance(pilot.app.screen, LiveScreen):
+        pilot.app.screen.refresh_view()
+    await pilot.pause()
+
+
+def _live(world: World, protocol_id: str, act: Callable[[Session, FakeClock], None], press=()):
+    """An app on the live screen of a new session, after ``act`` has run."""
+    session = world.session(protocol_id)
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.show_live(session)
+        await pilot.pause()
+        act(session, world.clock)
+        await settle(pilot)
+        if press:
+            await pilot.press(*press)
+            await pilot.pause()
+
+    return app, run_before
+
+
+def _with_history(world: World) -> None:
+    world.past("feelz-checkin", DEMO_PEOPLE[:3])
+    world.past("feelz-appreciation", DEMO_PEOPLE[:5], end=False)
+
+
+def _home(world: World):
+    _with_history(world)
+    return world.app(), None
+
+
+def _resume(world: World):
+    _with_history(world)
+    return world.app(check_resume=True), None
+
+
+def _ready(session: Session, clock: FakeClock) -> None:
+    pass
+
+
+def _running(session: Session, clock: FakeClock) -> None:
+    session.start()
+    clock.advance(200)
+    session.next()
+    clock.advance(65)
+
+
+def _warning(session: Session, clock: FakeClock) -> None:
+    session.start()
+    clock.advance(160)  # 20 s left of 3 minutes: past the 30 s warning mark
+
+
+def _overtime(session: Session, clock: FakeClock) -> None:
+    session.start()
+    session.pass_turn()
+    clock.advance(197)
+
+
+def _paused(session: Session, clock: FakeClock) -> None:
+    session.start()
+    clock.advance(42)
+    session.pause()
+    clock.advance(300)
+
+
+def _silence(session: Session, clock: FakeClock) -> None:
+    session.start()
+    clock.advance(12)
+
+
+def _summary(world: World):
+    session = world.session("feelz-appreciation", DEMO_PEOPLE[:4])
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        clock = world.clock
+        session.start()
+        for seconds in (50, 75, 5, 61):
+            clock.advance(seconds)
+            (session.pass_turn if seconds == 5 else session.next)()
+        session.note(f"{DEMO_PEOPLE[3]} offered to host the next circle")
+        session.start()
+        clock.advance(95)
+        session.end()
+        await pilot.pause()
+        app.show_summary(session)
+        await pilot.pause()
+
+    return app, run_before
+
+
+SCENES = [
+    Scene("home", (80, 24), _home),
+    Scene("home-large", (200, 60), _home),
+    Scene("resume", (80, 24), _resume),
+    Scene("live-ready", (80, 24), lambda w: _live(w, "feelz-reflect", _ready)),
+    Scene("live", (80, 24), lambda w: _live(w, "feelz-reflect", _running)),
+    Scene("live-warning", (80, 24), lambda w: _live(w, "feelz-reflect", _warning)),
+    Scene("live-overtime", (80, 24), lambda w: _live(w, "feelz-reflect", _overtime)),
+    Scene("live-paused-script", (80, 24), lambda w: _live(w, "feelz-reflect", _paused, press=("s",))),
+    Scene("live-silence", (80, 24), lambda w: _live(w, "feelz-checkin", _silence)),
+    Scene("live-large", (200, 60), lambda w: _live(w, "feelz-reflect", _running)),
+    Scene("help", (80, 24), lambda w: _live(w, "feelz-reflect", _ready, press=("question_mark",))),
+    Scene("summary", (80, 24), _summary),
+]
+
+
+async def _shoot(scene: Scene, out: Path) -> Path:
+    with tempfile.TemporaryDirectory() as tmp:
+        app, run_before = scene.build(new_world(Path(tmp)))
+        async with app.run_test(size=scene.size) as pilot:
+            if run_before is not None:
+                await run_before(pilot)
+            await pilot.pause()
+            return Path(app.save_screenshot(filename=f"{scene.name}.svg", path=str(out)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0] if args else "screens")
+    out.mkdir(parents=True, exist_ok=True)
+    for scene in SCENES:
+        print(asyncio.run(_shoot(scene, out)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+import csv
+import io
+import json
+from datetime import datetime
+
+import pytest
+
+from circle.clock import FakeClock
+from circle.engine import Person, Session
+from circle.export import UTC, export
+
+SIX_PM = datetime(2026, 3, 5, 18, 0, tzinfo=UTC).timestamp()
+
+
+@pytest.fixture
+def evening():
+    return FakeClock(SIX_PM)
+
+
+def circle_so_far(protocol, clock):
+    """Ana speaks 2m30s (30s over), Ben passes after 5s, Caro speaks 1m, then talk for 1m40s."""
+    log = []
+    people = [Person(name.lower(), name) for name in ("Ana", "Ben", "Caro")]
+    session = Session.create(protocol, people, clock, sink=log.extend)
+    session.start()
+    clock.advance(150)
+    session.next()
+    clock.advance(5)
+    session.note("Ben would like to go first next time")
+    session.pass_turn()
+    clock.advance(60)
+    session.next()
+    session.start()
+    clock.advance(100)
+    session.pause()  # 18:05:15
+    return session, log
+
+
+def test_markdown_tells_the_story_of_a_running_session(protocol, evening):
+    _, log = circle_so_far(protocol, evening)
+    lines = export(log, "md", tz=UTC).splitlines()
+    assert lines[0] == "# Test round and talk"
+    assert "- **When:** 2026-03-05 18:00 to 18:05 (5m 15s, still running)" in lines
+    assert "- **Protocol:** `test-round-open`" in lines
+    assert "- **Present:** Ana, Ben, Caro" in lines
+    # each step, planned against actual
+    assert "| 1 | Round | round | 6m | 3m 35s |" in lines
+    assert "| 2 | Talk | open | 5m | 1m 40s |" in lines
+    assert not any("Close" in line for line in lines)  # not reached yet, and not ended
+    # each turn: who, time, planned, overtime, passed or done
+    assert "| Ana | 2m 30s | 2m | 30s | done |" in lines
+    assert "| Ben | 5s | 2m |  | passed |" in lines
+    assert "| Caro | 1m | 2m |  | done |" in lines
+    assert "| Everyone | 1m 40s | 5m |  | now |" in lines
+    # speaking time per person
+    assert "| Ana | 2m 30s | 1 | 0 | 30s |" in lines
+    assert "| Ben | 0s | 0 | 1 |  |" in lines
+    # the facilitator's note, with where it was taken
+    assert "- 18:02 (Round, Ben's turn): Ben would like to go first next time" in lines
+
+
+def test_markdown_of_an_ended_session_says_what_was_not_reached(protocol, evening):
+    session, log = circle_so_far(protocol, evening)
+    evening.advance(45)
+    session.end()
+    lines = export(log, "md", tz=UTC).splitlines()
+    assert "- **When:** 2026-03-05 18:00 to 18:06 (6m, ended)" in lines
+    assert "_1 step(s) were not reached._" in lines
+
+
+def test_markdown_lists_late_arrivals_and_early_leavers(protocol, evening):
+    log = []
+    people = [Person("ana", "Ana"), Person("ben", "Ben")]
+    session = Session.create(protocol, people, evening, sink=log.extend)
+    evening.advance(60)
+    session.add_person("Dana", "dana")
+    evening.advance(60)
+    session.remove_person("ben")
+    lines = export(log, "md", tz=UTC).splitlines()
+    assert "- **Present:** Ana, Ben, Dana" in lines
+    assert "- **Joined late:** Dana (18:01)" in lines
+    assert "- **Left early:** Ben (18:02)" in lines
+
+
+def test_markdown_without_notes_says_so(protocol, evening):
+    log = []
+    Session.create(protocol, [Person("ana", "Ana")], evening, sink=log.extend)
+    assert "_No notes were taken._" in export(log, "md", tz=UTC)
+
+
+def test_json_is_valid_and_carries_the_events(protocol, evening):
+    _, log = circle_so_far(protocol, evening)
+    data = json.loads(export(log, "json"))
+    assert data["session"]["protocol"] == "test-round-open"
+    assert data["session"]["status"] == "still running"
+    assert [e["kind"] for e in data["events"]] == [e.kind for e in log]
+    assert [e["id"] for e in data["events"]] == [e.id for e in log]
+    round_step = data["steps"][0]
+    assert (round_step["planned_s"], round_step["actual_s"]) == (360, 215)
+    assert [(t["who"], t["status"], t["overtime_s"]) for t in round_step["turns"]] == [
+        ("Ana", "done", 30),
+        ("Ben", "passed", 0),
+        ("Caro", "done", 0),
+    ]
+    assert data["notes"][0]["text"] == "Ben would like to go first next time"
+    assert [p["name"] for p in data["people"]] == ["Ana", "Ben", "Caro"]
+
+
+def test_csv_has_a_row_per_turn(protocol, evening):
+    _, log = circle_so_far(protocol, evening)
+    rows = list(csv.DictReader(io.StringIO(export(log, "csv"))))
+    assert [(r["step"], r["who"], r["status"]) for r in rows] == [
+        ("1", "Ana", "done"),
+        ("1", "Ben", "passed"),
+        ("1", "Caro", "done"),
+        ("2", "Everyone", "now"),
+    ]
+    assert [float(r["actual_s"]) for r in rows] == [150, 5, 60, 100]
+    assert [float(r["overtime_s"]) for r in rows] == [30, 0, 0, 0]
+
+
+def test_unknown_format_and_empty_log_are_refused(protocol, evening):
+    _, log = circle_so_far(protocol, evening)
+    with pytest.raises(ValueError, match="unknown format 'pdf'; choose one of: md, json, csv"):
+        export(log, "pdf")
+    with pytest.raises(ValueError, match="no events to export"):
+        export([], "md")

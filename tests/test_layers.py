@@ -1,0 +1,28 @@
+"""The domain layer stays free of the terminal UI, so it can be used and tested on its own."""
+
+import subprocess
+import sys
+
+DOMAIN = [
+    "circle.protocol",
+    "circle.loader",
+    "circle.engine",
+    "circle.store",
+    "circle.sessions",
+    "circle.export",
+    "circle.durations",
+    "circle.clock",
+]
+
+PROBE = f"""
+import sys
+for name in {DOMAIN!r}:
+    __import__(name)
+print(" ".join(sorted(m for m in ("textual", "rich") if m in sys.modules)))
+"""
+
+
+def test_domain_modules_do_not_import_textual_or_rich():
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"loaded by the domain layer: {result.stdout.strip()}"

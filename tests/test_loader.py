@@ -1,0 +1,183 @@
+from pathlib import Path
+
+import pytest
+
+from circle.loader import LoadError, load_library, load_protocol, validate_paths
+from circle.protocol import OpenStep, RoundStep, SilenceStep
+from circle.resources import bundled_dir
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BUNDLED = bundled_dir("protocols")
+
+
+def problem_lines(path: Path) -> list[str]:
+    with pytest.raises(LoadError) as exc:
+        load_protocol(path)
+    return str(exc.value).splitlines()
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "message"),
+    [
+        ("bad-syntax.yaml", "3:14", "YAML syntax: mapping values are not allowed here"),
+        (
+            "bad-duplicate-key.yaml",
+            "8:5",
+            'YAML syntax: duplicate key "turn" with value "2m" (original value: "1m")',
+        ),
+        ("bad-empty.yaml", "1:1", "expected a mapping of keys, found empty"),
+        (
+            "bad-kind.yaml",
+            "9:5",  # the `kind:` key, not the start of the step on line 8
+            "unknown step kind 'dance'; expected one of: round, open, pairs, silence",
+        ),
+        ("bad-negative.yaml", "7:5", "turn: duration '-30s' is negative; it must be zero or more"),
+        (
+            "bad-duration.yaml",
+            "7:5",
+            "duration: cannot read duration '5 minutes'; write it like 90s, 2m or 1h30m",
+        ),
+        ("bad-unknown-key.yaml", "8:5", "unknown key 'promt'; did you mean 'prompt'?"),
+        ("bad-missing-key.yaml", "8:5", "missing required key 'turn'"),
+        ("bad-group-size.yaml", "4:1", "group_size: max (3) is smaller than min (6)"),
+        ("bad-id.yaml", "3:1", "id: use lowercase letters, digits and dashes, like feelz-checkin"),
+        ("bad-no-steps.yaml", "4:1", "steps: a protocol needs at least one step"),
+        ("bad-not-utf8.yaml", "1:1", "not UTF-8 text (invalid continuation byte)"),
+    ],
+)
+def test_a_bad_file_gives_one_located_line(name, where, message):
+    path = FIXTURES / name
+    assert problem_lines(path) == [f"{path}:{where}: {message}"]
+
+
+def test_a_missing_file_is_a_located_problem(tmp_path):
+    path = tmp_path / "nope.yaml"
+    assert problem_lines(path) == [f"{path}:1:1: no such file"]
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [("- kind: open\n  title: Talk\n", "a list"), ("just some words\n", "a single value")],
+)
+def test_a_file_that_is_not_a_mapping_says_what_it_found(tmp_path, text, what):
+    path = tmp_path / "odd.yaml"
+    path.write_text(text)
+    assert problem_lines(path) == [f"{path}:1:1: expected a mapping of keys, found {what}"]
+
+
+def test_an_unknown_key_named_like_a_step_kind_is_named_correctly(tmp_path):
+    path = tmp_path / "odd.yaml"
+    path.write_text(
+        "id: odd\ntitle: Odd\nsteps:\n  - kind: open\n    title: Talk\n    duration: 5m\n    silence: 30s\n"
+    )
+    assert problem_lines(path) == [
+        f"{path}:7:5: unknown key 'silence'; allowed: duration, kind, prompt, script, title, warn_at"
+    ]
+
+
+def test_every_problem_in_a_file_is_reported_in_line_order(tmp_path):
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        "id: two-problems\ntitle: Two\nsteps:\n"
+        "  - kind: open\n    title: Talk\n    duration: soon\n"
+        "  - kind: round\n    title: Round\n    turn: 1m\n    ordr: random\n"
+    )
+    assert problem_lines(path) == [
+        f"{path}:6:5: duration: cannot read duration 'soon'; write it like 90s, 2m or 1h30m",
+        f"{path}:10:5: unknown key 'ordr'; did you mean 'order'?",
+    ]
+
+
+def test_a_valid_file_loads_with_durations_in_seconds():
+    protocol = load_protocol(FIXTURES / "round-open.yaml")
+    assert protocol.id == "test-round-open"
+    assert [type(step) for step in protocol.steps] == [RoundStep, OpenStep, SilenceStep]
+    round_step = protocol.steps[0]
+    assert (round_step.turn, round_step.warn_at, round_step.order) == (120, 20, "seating")
+    assert protocol.steps[1].duration == 300
+    assert protocol.planned_seconds(3) == 3 * 120 + 300 + 30
+
+
+def test_bundled_protocols_all_validate():
+    files = sorted(BUNDLED.glob("*.yaml"))
+    assert {path.stem for path in files} >= {"feelz-checkin", "feelz-appreciation", "feelz-reflect"}
+    assert validate_paths([BUNDLED]) == []
+    for path in files:
+        assert load_protocol(path).id == path.stem
+
+
+def test_validate_paths_reports_a_repeated_id(tmp_path):
+    copy = tmp_path / "copy.yaml"
+    copy.write_text("# a copy\n" + (BUNDLED / "feelz-checkin.yaml").read_text(encoding="utf-8"))
+    problems = validate_paths([BUNDLED / "feelz-checkin.yaml", copy])
+    assert [str(p) for p in problems] == [
+        f"{copy}:3:1: duplicate id 'feelz-checkin' (also in {BUNDLED / 'feelz-checkin.yaml'})"
+    ]
+
+
+def write_protocol(path: Path, protocol_id: str, title: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"id: {protocol_id}\ntitle: {title}\nsteps:\n  - kind: silence\n    title: Quiet\n    duration: 1m\n"
+    )
+    return path
+
+
+def test_library_merges_bundled_user_and_explicit_files(tmp_path):
+    user = tmp_path / "user"
+    override = write_protocol(user / "mine.yaml", "feelz-checkin", "Our own check-in")
+    write_protocol(user / "extra.yaml", "user-extra", "User extra")
+    explicit = FIXTURES / "all-kinds.yaml"
+
+    library = load_library([explicit], dirs=[BUNDLED, user])
+
+    assert set(library.protocols) == {
+        "feelz-checkin",
+        "feelz-appreciation",
+        "feelz-reflect",
+        "user-extra",
+        "test-all-kinds",
+    }
+    assert library.get("feelz-checkin").title == "Our own check-in"
+    assert library.origins["feelz-checkin"] == override
+    assert library.origins["feelz-reflect"] == BUNDLED / "feelz-reflect.yaml"
+    assert library.origins["test-all-kinds"] == explicit
+    assert library.problems == []
+
+
+def test_a_bad_user_file_is_reported_without_hiding_the_others(tmp_path):
+    user = tmp_path / "user"
+    write_protocol(user / "good.yaml", "user-good", "Good")
+    bad = user / "bad.yaml"
+    bad.write_text("id: user-bad\ntitle: Bad\nsteps:\n  - kind: round\n    title: R\n    turn: x\n")
+
+    library = load_library(dirs=[BUNDLED, user])
+
+    assert [str(p) for p in library.problems] == [
+        f"{bad}:6:5: turn: cannot read duration 'x'; write it like 90s, 2m or 1h30m"
+    ]
+    assert {"user-good", "feelz-checkin", "feelz-appreciation", "feelz-reflect"} <= set(library.protocols)
+    assert "user-bad" not in library.protocols
+
+
+def test_library_reads_the_user_folder_from_the_environment(tmp_path, monkeypatch):
+    write_protocol(tmp_path / "mine" / "mine.yaml", "from-env", "From the environment")
+    monkeypatch.setenv("CIRCLE_PROTOCOLS", str(tmp_path / "mine"))
+    library = load_library()
+    assert library.get("from-env").title == "From the environment"
+    assert "feelz-checkin" in library.protocols
+
+
+def test_library_get_unknown_id_suggests_a_close_one():
+    library = load_library(dirs=[BUNDLED])
+    with pytest.raises(KeyError) as exc:
+        library.get("feelz-chekin")
+    # the closest match comes first
+    assert exc.value.args[0].startswith("no protocol 'feelz-chekin'; did you mean feelz-checkin")
+
+
+def test_library_get_unknown_id_without_a_close_match_points_to_the_list():
+    library = load_library(dirs=[BUNDLED])
+    with pytest.raises(KeyError) as exc:
+        library.get("zzz")
+    assert exc.value.args[0] == "no protocol 'zzz'; see `circle protocols`"
