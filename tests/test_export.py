@@ -119,6 +119,23 @@ def test_csv_has_a_row_per_turn(protocol, evening):
     assert [float(r["overtime_s"]) for r in rows] == [30, 0, 0, 0]
 
 
+def test_time_already_spoken_is_kept_after_going_back(protocol, evening):
+    log = []
+    session = Session.create(
+        protocol, [Person("ana", "Ana"), Person("ben", "Ben")], evening, sink=log.extend
+    )
+    session.start()
+    evening.advance(30)
+    session.next()
+    evening.advance(12)
+    session.back()  # Ben had begun; his 12s still happened
+    rows = list(csv.DictReader(io.StringIO(export(log, "csv"))))
+    assert [(r["who"], r["status"], float(r["actual_s"])) for r in rows] == [
+        ("Ana", "now", 30),
+        ("Ben", "to go", 12),
+    ]
+
+
 def test_unknown_format_and_empty_log_are_refused(protocol, evening):
     _, log = circle_so_far(protocol, evening)
     with pytest.raises(ValueError, match="unknown format 'pdf'; choose one of: md, json, csv"):

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from circle.durations import format_duration
-from circle.engine import RosterError
+from circle.engine import RosterError, check_roster
 from circle.export import FORMATS, export
 from circle.loader import LoadError, load_library, validate_paths
 from circle.protocol import json_schema
@@ -140,11 +140,11 @@ def cmd_tui(args: argparse.Namespace) -> int:
         store = Store(_db(args))
         if args.group:
             names = [p.name for p in store.group_members(args.group)]
-        elif args.people:
+        elif args.people is not None:
             names = args.people.split(",")
         else:
-            names = []
-        start = StartRequest(protocol.id, names)
+            raise UsageError('say who is here: --people "Ana,Ben,Caro" or --group NAME')
+        start = StartRequest(protocol.id, check_roster(names))
         store.close()
     app = make_app(_db(args), library=library, start=start)
     app.run()

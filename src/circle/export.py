@@ -32,8 +32,12 @@ class Turn:
 
 
 def _turns(state: State, run_index: int) -> list[Turn]:
-    run = state.runs[run_index]
-    return [Turn(s.label, s.status, s.allotted, s.spent) for s in run.slots if s.status != "todo" or s.spent]
+    """Every turn of a step; one never reached says so rather than vanishing."""
+    waiting = "not reached" if state.ended else "to go"
+    return [
+        Turn(s.label, waiting if s.status == "todo" else s.status, s.allotted, s.spent)
+        for s in state.runs[run_index].slots
+    ]
 
 
 def _when(at: float, tz: tzinfo | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

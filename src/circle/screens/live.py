@@ -52,6 +52,12 @@ class LiveScreen(Screen[None]):
         self._last_phase = ""
         self._last_touch = 0.0
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the note line has focus, letters are typing: hide the keys from the footer.
+        if isinstance(self.focused, Input) and action != "quit":
+            return False
+        return True
+
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
