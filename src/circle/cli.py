@@ -13,6 +13,7 @@ from circle.durations import format_duration
 from circle.engine import RosterError, check_roster
 from circle.export import FORMATS, export
 from circle.loader import LoadError, load_library, validate_paths
+from circle.lock import DatabaseLock, LockedError
 from circle.protocol import json_schema
 from circle.resources import default_db_path
 from circle.store import Store, StoreError
@@ -146,8 +147,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
             raise UsageError('say who is here: --people "Ana,Ben,Caro" or --group NAME')
         start = StartRequest(protocol.id, check_roster(names))
         store.close()
-    app = make_app(_db(args), library=library, start=start)
-    app.run()
+    lock = DatabaseLock(_db(args)).acquire()
+    try:
+        app = make_app(_db(args), library=library, start=start)
+        app.run()
+    finally:
+        lock.release()
     return app.return_code or 0
 
 
@@ -166,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except (UsageError, StoreError, RosterError, ValueError) as exc:
+    except (UsageError, StoreError, RosterError, LockedError, ValueError) as exc:
         print(f"circle: {exc}", file=sys.stderr)
         return 1
     except KeyError as exc:

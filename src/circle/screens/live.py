@@ -54,9 +54,7 @@ class LiveScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the note line has focus, letters are typing: hide the keys from the footer.
-        if isinstance(self.focused, Input) and action != "quit":
-            return False
-        return True
+        return not isinstance(self.focused, Input)
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
