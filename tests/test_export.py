@@ -136,6 +136,21 @@ def test_time_already_spoken_is_kept_after_going_back(protocol, evening):
     ]
 
 
+def csv_turns(log):
+    return [(r["who"], r["status"]) for r in csv.DictReader(io.StringIO(export(log, "csv")))]
+
+
+def test_turns_still_to_come_are_listed_and_then_marked_not_reached(protocol, evening):
+    log = []
+    people = [Person("ana", "Ana"), Person("ben", "Ben")]
+    session = Session.create(protocol, people, evening, sink=log.extend)
+    session.start()
+    evening.advance(20)
+    assert csv_turns(log) == [("Ana", "now"), ("Ben", "to go")]
+    session.end()
+    assert csv_turns(log) == [("Ana", "done"), ("Ben", "not reached")]
+
+
 def test_unknown_format_and_empty_log_are_refused(protocol, evening):
     _, log = circle_so_far(protocol, evening)
     with pytest.raises(ValueError, match="unknown format 'pdf'; choose one of: md, json, csv"):

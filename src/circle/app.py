@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from circle.clock import Clock, SystemClock
 from circle.durations import format_clock
@@ -142,6 +144,17 @@ class CircleApp(App[int]):
         if state.running_since is None:
             return 0.0
         return max(0.0, row.last_seen - state.running_since)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, LiveScreen):
+            # Everything that has a key also has a searchable name here.
+            for binding in screen.BINDINGS:
+                action = getattr(screen, f"action_{binding.action.split('(')[0]}", None)
+                if action is not None and "(" not in binding.action:
+                    yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}", action)
+            yield SystemCommand("Add 30 seconds", "key: +", lambda: screen.action_adjust(30))
+            yield SystemCommand("Take 30 seconds away", "key: -", lambda: screen.action_adjust(-30))
 
     async def action_quit(self) -> None:
         if isinstance(self.screen, LiveScreen):

@@ -157,3 +157,37 @@ def test_crash_recovery_counts_downtime_as_paused(store, library, clock):
     resumed = resume_session(store, row, clock)
     assert resumed.state.remaining(clock.now()) == 40
     assert resumed.state.phase(clock.now()) == "paused"
+
+
+async def test_bell_rings_once_when_a_turn_runs_out(app_factory, clock):
+    app = app_factory()
+    rings = []
+    app.bell = lambda: rings.append(clock.now())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        live = app.screen
+        await pilot.press("space")
+        for _ in range(70):  # a minute's turn, checked every second
+            clock.advance(1)
+            live.refresh_view()
+        assert len(rings) == 1
+        assert live.session.state.phase(clock.now()) == "overtime"
+
+
+async def test_reuse_names_from_an_earlier_session(app_factory, world):
+    earlier = world.past("feelz-checkin", ["Ana", "Ben", "Caro"])
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#reuse").value = f"roster:{earlier.state.session_id}"
+        await pilot.pause()
+        assert app.screen.query_one("#names").value == "Ana, Ben, Caro"
+
+
+async def test_command_palette_offers_the_live_commands(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Skip step", "Remove someone", "Script", "Add 30 seconds"} <= titles
