@@ -1,6 +1,9 @@
+import re
+
 import pytest
 
 from circle.durations import format_clock, format_duration, parse_duration
+from circle.protocol import json_schema
 
 
 @pytest.mark.parametrize(
@@ -64,3 +67,26 @@ def test_format_duration(seconds, text):
 )
 def test_format_clock(seconds, text):
     assert format_clock(seconds) == text
+
+
+def _patterns(node):
+    if isinstance(node, dict):
+        if "pattern" in node and "[hH]" in node["pattern"]:
+            yield node["pattern"]
+        for value in node.values():
+            yield from _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+def test_schema_pattern_agrees_with_the_parser():
+    """Editors check durations with the schema's pattern; it must accept what circle accepts."""
+    regex = re.compile(next(_patterns(json_schema())))
+    for sample in ["90", "90s", "2m", "1h30m", "1m 30s", "1h", "2 m", "5m3h", "2 minutes", "m", "", "1h1h", "-5s"]:
+        try:
+            parse_duration(sample)
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert bool(regex.match(sample)) == accepted, sample

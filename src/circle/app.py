@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -19,17 +18,9 @@ from circle.screens.dialogs import ResumeDialog
 from circle.screens.home import HomeScreen
 from circle.screens.live import LiveScreen
 from circle.screens.summary import SummaryScreen
-from circle.sessions import open_session, resumable, resume_session, start_session
+from circle.sessions import StartRequest, open_session, resumable, resume_session, start_session
 from circle.store import SessionRow, Store, StoreError
 from circle.theme import PROJECTOR
-
-
-@dataclass(frozen=True)
-class StartRequest:
-    """Start this protocol with these people as soon as the app opens."""
-
-    protocol_id: str
-    names: list[str]
 
 
 class CircleApp(App[int]):

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from circle.loader import LoadError, load_library, validate_paths
 from circle.lock import DatabaseLock, LockedError
 from circle.protocol import json_schema
 from circle.resources import default_db_path
+from circle.sessions import StartRequest
 from circle.store import Store, StoreError
 
 
@@ -101,10 +103,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    store = Store(_db(args), readonly=_db(args).exists())
-    rows = store.sessions()
+    db = _db(args)
+    rows = Store(db, readonly=True).sessions() if db.exists() else []
     if not rows:
-        print(f"no sessions logged in {store.path} yet")
+        print(f"no sessions logged in {db} yet")
         return 0
     for r in rows:
         when = datetime.fromtimestamp(r.created_at).strftime("%Y-%m-%d %H:%M")
@@ -119,7 +121,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise StoreError(f"no database at {db}")
     store = Store(db, readonly=True)
     row = store.session(args.session)
-    text = export(store.events(row.id), args.format)
+    text = export(store.events(row.id), args.format, now=time.time())
     if args.out:
         try:
             args.out.write_text(text, encoding="utf-8")
@@ -131,25 +133,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_tui(args: argparse.Namespace) -> int:
-    from circle.app import StartRequest, make_app  # Textual loads only when a screen is needed
-
-    library = _library(args)
-    start = None
-    if args.command == "run":
-        protocol = library.get(args.protocol)
-        store = Store(_db(args))
-        if args.group:
+def _start_request(args: argparse.Namespace, library, db: Path) -> StartRequest:
+    protocol = library.get(args.protocol)
+    if args.group:
+        store = Store(db)
+        try:
             names = [p.name for p in store.group_members(args.group)]
-        elif args.people is not None:
-            names = args.people.split(",")
-        else:
-            raise UsageError('say who is here: --people "Ana,Ben,Caro" or --group NAME')
-        start = StartRequest(protocol.id, check_roster(names))
-        store.close()
-    lock = DatabaseLock(_db(args)).acquire()
+        finally:
+            store.close()
+    elif args.people is not None:
+        names = args.people.split(",")
+    else:
+        raise UsageError('say who is here: --people "Ana,Ben,Caro" or --group NAME')
+    return StartRequest(protocol.id, check_roster(names))
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    library = _library(args)
+    db = _db(args)
+    lock = DatabaseLock(db).acquire()
     try:
-        app = make_app(_db(args), library=library, start=start)
+        start = _start_request(args, library, db) if args.command == "run" else None
+        from circle.app import make_app  # Textual loads only once the input is checked
+
+        app = make_app(db, library=library, start=start)
         app.run()
     finally:
         lock.release()

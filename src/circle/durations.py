@@ -55,7 +55,7 @@ def format_duration(seconds: float) -> str:
 
 
 def format_clock(seconds: float) -> str:
-    """Countdown form: ``4:05`` or ``1:02:03`` (whole seconds, rounded up while counting down)."""
+    """Countdown form: ``4:05`` or ``1:02:03`` (fractions of a second are dropped)."""
     total = int(abs(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)

@@ -188,10 +188,15 @@ def to_csv(state: State) -> str:
     return out.getvalue()
 
 
-def export(events: list[Event], fmt: str = "md", tz: tzinfo | None = None) -> str:
+def export(events: list[Event], fmt: str = "md", tz: tzinfo | None = None, now: float | None = None) -> str:
+    """Notes in ``fmt``; ``now`` counts a turn still running up to that moment."""
     state = fold(events)
     if state.protocol is None:
         raise ValueError("this session has no events to export")
+    slot = state.current
+    if now is not None and slot is not None and state.running_since is not None:
+        slot.spent += max(0.0, now - state.running_since)
+        state.running_since = now
     if fmt == "md":
         return to_markdown(state, tz)
     if fmt == "json":

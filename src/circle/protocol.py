@@ -27,7 +27,10 @@ Duration = Annotated[
         {
             "anyOf": [
                 {"type": "integer", "minimum": 0},
-                {"type": "string", "pattern": r"^\s*(\d+\s*[hmsHMS]\s*)+$"},
+                {
+                    "type": "string",
+                    "pattern": r"^\s*(\d+|(?=\d)(\d+\s*[hH]\s*)?(\d+\s*[mM]\s*)?(\d+\s*[sS]\s*)?)$",
+                },
             ],
             "description": "Seconds, or a length like 90s, 2m or 1h30m.",
         }

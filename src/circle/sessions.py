@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import dataclass
 
 from circle.clock import Clock
 from circle.engine import Session, check_roster
 from circle.protocol import Protocol
 from circle.store import SessionRow, Store
+
+
+@dataclass(frozen=True)
+class StartRequest:
+    """Start this protocol with these people as soon as the app opens."""
+
+    protocol_id: str
+    names: list[str]
 
 
 def start_session(

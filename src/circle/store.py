@@ -87,15 +87,22 @@ class Store:
     def __init__(self, path: Path | str, readonly: bool = False):
         self.path = Path(path)
         self.readonly = readonly
+        self.conn = self._connect()
         try:
-            self.conn = self._connect()
             self._prepare()
-        except sqlite3.Error as exc:
-            raise _friendly(self.path, exc) from None
+        except (sqlite3.Error, StoreError) as exc:
+            self.conn.close()  # a refused file is left exactly as it was
+            raise exc if isinstance(exc, StoreError) else _friendly(self.path, exc) from None
         self.db = sqlite_utils.Database(self.conn)
 
     # -- opening ------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
+        try:
+            return self._open_connection()
+        except sqlite3.Error as exc:
+            raise _friendly(self.path, exc) from None
+
+    def _open_connection(self) -> sqlite3.Connection:
         if self.readonly:
             if not self.path.exists():
                 raise StoreError(f"{self.path} does not exist")
@@ -124,7 +131,7 @@ class Store:
                 f"{SCHEMA_VERSION}): upgrade circle to open it"
             )
         if self.readonly:
-            if version < SCHEMA_VERSION:
+            if version < SCHEMA_VERSION and tables:
                 raise StoreError(f"{self.path} needs upgrading; open it once without read-only")
             return
         conn.execute("PRAGMA journal_mode=WAL")
@@ -166,8 +173,11 @@ class Store:
     # -- people and groups ------------------------------------------------------
     def people_named(self, names: Iterable[str]) -> list[Person]:
         """The saved person for each name (matched without case), creating new ones."""
-        people, new = [], []
+        people, new, made = [], [], {}
         for name in names:
+            if name.casefold() in made:
+                people.append(made[name.casefold()])
+                continue
             row = self.conn.execute(
                 "SELECT id, name FROM people WHERE key = ? ORDER BY created_at LIMIT 1",
                 (name.casefold(),),
@@ -177,6 +187,7 @@ class Store:
                 new.append(("INSERT INTO people VALUES (?, ?, ?, ?)", (person.id, name, name.casefold(), time.time())))
             else:
                 person = Person(row["id"], row["name"])
+            made[name.casefold()] = person
             people.append(person)
         if new:
             self._write(new)
@@ -260,7 +271,9 @@ class Store:
             SELECT s.*,
               EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.id AND e.kind = 'session_ended') AS ended,
               (SELECT json_array_length(json_extract(e.data, '$.people')) FROM events e
-                 WHERE e.session_id = s.id AND e.kind = 'session_created') AS people
+                 WHERE e.session_id = s.id AND e.kind = 'session_created')
+              + (SELECT count(*) FROM events e
+                 WHERE e.session_id = s.id AND e.kind = 'person_added') AS people
             FROM sessions s {where} ORDER BY s.created_at DESC {limit}"""
         where = "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.id AND e.kind = 'session_ended')"
         rows = self.conn.execute(

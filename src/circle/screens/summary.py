@@ -75,7 +75,7 @@ class SummaryScreen(Screen[None]):
         path = self.export_dir / f"circle-{stamp}-{state.protocol.id}.md"
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(export(self.session_events(), "md", self.tz), encoding="utf-8")
+            path.write_text(export(self.session_events(), "md", self.tz, now=self.app.clock.now()), encoding="utf-8")
         except OSError as exc:
             self.notify(f"could not write {path}: {exc.strerror}", severity="error")
             return
