@@ -132,10 +132,8 @@ def test_library_merges_bundled_user_and_explicit_files(tmp_path):
 
     library = load_library([explicit], dirs=[BUNDLED, user])
 
-    assert set(library.protocols) == {
-        "feelz-checkin",
-        "feelz-appreciation",
-        "feelz-reflect",
+    bundled = {p.stem for p in BUNDLED.glob("*.yaml")}
+    assert set(library.protocols) == bundled | {
         "user-extra",
         "test-all-kinds",
     }

@@ -178,10 +178,10 @@ def test_an_unknown_or_ambiguous_session_is_a_clear_error(store):
 
 def test_groups_keep_their_members(store):
     people = store.people_named(["Ana", "Ben"])
-    store.save_group("Tuesday crew", people)
+    store.create_group("Tuesday crew", people)
     assert store.group_members("Tuesday crew") == people
     with pytest.raises(StoreError, match="already exists"):
-        store.save_group("Tuesday crew", people)
+        store.create_group("Tuesday crew", people)
     with pytest.raises(StoreError, match="saved groups: Tuesday crew"):
         store.group_members("Wednesday")
 

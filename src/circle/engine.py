@@ -102,6 +102,10 @@ class State:
     created_at: float | None = None
     ended_at: float | None = None
     notes: list[Note] = field(default_factory=list)
+    group: dict[str, str] | None = None  # {"id", "name"} when run for a saved group
+    absent: list[str] = field(default_factory=list)  # group members not here at the start
+    records: list[Event] = field(default_factory=list)  # reciprocity moments, in order
+    undone: set[str] = field(default_factory=set)  # ids of records taken back
     event_count: int = 0
     last_at: float | None = None
 
@@ -243,6 +247,10 @@ def _on_created(state: State, event: Event) -> None:
         state.people[person["id"]] = Person(person["id"], person["name"])
         state.present.append(person["id"])
         state.joined[person["id"]] = event.at
+    state.group = data.get("group")
+    for person in data.get("absent", []):
+        state.people[person["id"]] = Person(person["id"], person["name"])
+        state.absent.append(person["id"])
 
 
 def _slots_for(state: State, step: Step, data: dict) -> list[Slot]:
@@ -425,7 +433,25 @@ def _on_note(state: State, event: Event) -> None:
     )
 
 
+RECORD_KINDS = ("listened", "offer", "ask", "conflict_opened", "conflict_resolved", "co_owned")
+
+
+def _on_record(state: State, event: Event) -> None:
+    state.records.append(event)
+
+
+def _on_undone(state: State, event: Event) -> None:
+    state.undone.add(event.data["event"])
+
+
+def live_records(state: State) -> list[Event]:
+    """Reciprocity moments recorded in this session and not taken back."""
+    return [e for e in state.records if e.id not in state.undone]
+
+
 _HANDLERS: dict[str, Callable[[State, Event], None]] = {
+    **dict.fromkeys(RECORD_KINDS, _on_record),
+    "undone": _on_undone,
     "session_created": _on_created,
     "step_started": _on_step_started,
     "timer_started": _on_timer_started,
@@ -476,19 +502,22 @@ class Session:
         sink: Sink | None = None,
         session_id: str | None = None,
         rng: random.Random | None = None,
+        group: dict[str, str] | None = None,
+        absent: list[Person] = (),
     ) -> Session:
+        """Start a session; with ``group`` ({"id", "name"}), ``absent`` is the attendance taken."""
         check_roster(p.name for p in people)
         session = cls(clock, sink=sink, rng=rng)
         now = clock.now()
-        created = Event(
-            "session_created",
-            now,
-            {
-                "session_id": session_id or str(uuid.uuid4()),
-                "protocol": protocol.model_dump(mode="json"),
-                "people": [{"id": p.id, "name": p.name} for p in people],
-            },
-        )
+        data: dict[str, Any] = {
+            "session_id": session_id or str(uuid.uuid4()),
+            "protocol": protocol.model_dump(mode="json"),
+            "people": [{"id": p.id, "name": p.name} for p in people],
+        }
+        if group is not None:
+            data["group"] = group
+            data["absent"] = [{"id": p.id, "name": p.name} for p in absent]
+        created = Event("session_created", now, data)
         # The first step's order depends on who is present, so fold first.
         preview = fold([created])
         session._emit(created, session._step_event(preview, 0, now))
@@ -632,6 +661,63 @@ class Session:
         if not text:
             raise CommandRejected("the note is empty")
         return self._emit(self._event("note", text=text))
+
+    # -- reciprocity moments ------------------------------------------------------
+    def _scoring(self, *people: str) -> State:
+        state = self.state
+        if state.protocol is None or state.ended:
+            raise CommandRejected("points are recorded during a session; this one has ended")
+        for pid in people:
+            if pid not in state.present:
+                raise CommandRejected(f"'{state.name(pid)}' is not in the room")
+        return state
+
+    def record_listened(self) -> list[Event]:
+        """Everyone present has listened to everyone: each of them scores."""
+        state = self._scoring()
+        if any(e.kind == "listened" for e in live_records(state)):
+            raise CommandRejected("'everyone listened' is already recorded for this session")
+        return self._emit(self._event("listened", present=list(state.present)))
+
+    def record_offer(self, by: str, to: str, label: str = "") -> list[Event]:
+        self._distinct(by, to, "an offer")
+        return self._emit(self._event("offer", by=by, to=to, label=label.strip()))
+
+    def record_ask(self, by: str, to: str, label: str = "") -> list[Event]:
+        self._distinct(by, to, "an ask")
+        return self._emit(self._event("ask", by=by, to=to, label=label.strip()))
+
+    def _distinct(self, a: str, b: str, what: str) -> None:
+        self._scoring(a, b)
+        if a == b:
+            raise CommandRejected(f"{what} is between two different people")
+
+    def open_conflict(self, a: str, b: str, label: str = "", conflict_id: str | None = None) -> list[Event]:
+        self._distinct(a, b, "a conflict")
+        conflict_id = conflict_id or str(uuid.uuid4())
+        return self._emit(self._event("conflict_opened", conflict=conflict_id, between=[a, b], label=label.strip()))
+
+    def resolve_conflict(self, conflict_id: str, between: list[str], resolved: bool) -> list[Event]:
+        """Close a conflict opened in this or an earlier session (the ledger checks it is open)."""
+        self._scoring()
+        for e in live_records(self.state):
+            if e.kind == "conflict_resolved" and e.data["conflict"] == conflict_id:
+                raise CommandRejected("this conflict has already been resolved")
+        return self._emit(self._event("conflict_resolved", conflict=conflict_id, between=between, resolved=resolved))
+
+    def record_co_owners(self, people: list[str], label: str = "") -> list[Event]:
+        self._scoring(*people)
+        if len(set(people)) < 2:
+            raise CommandRejected("co-ownership needs at least two people")
+        return self._emit(self._event("co_owned", people=list(dict.fromkeys(people)), label=label.strip()))
+
+    def undo_record(self) -> list[Event]:
+        """Take back the most recent reciprocity moment (an event, never a deletion)."""
+        self._scoring()
+        records = live_records(self.state)
+        if not records:
+            raise CommandRejected("there is nothing to undo")
+        return self._emit(self._event("undone", event=records[-1].id))
 
     def recover(self, since: float) -> list[Event]:
         """Mark the time the app was not running (since ``since``) as paused."""

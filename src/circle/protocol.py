@@ -122,6 +122,9 @@ class Protocol(_Strict):
     group_size: GroupSize = GroupSize()
     tags: list[str] = Field(default_factory=list)
     two_loops_stage: Literal[TWO_LOOPS_STAGES] | None = None  # type: ignore[valid-type]
+    reciprocity_level: int | None = Field(
+        None, ge=1, le=5, description="Which level of the Reciprocity Game this protocol plays (1-5)."
+    )
     steps: list[Step] = Field(min_length=1)
 
     def planned_seconds(self, people: int) -> int:

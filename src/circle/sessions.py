@@ -26,12 +26,22 @@ def start_session(
     names: list[str],
     clock: Clock,
     rng: random.Random | None = None,
+    group: str | None = None,
 ) -> Session:
-    """Check the roster, save the people, log the session and its first events."""
+    """Check the roster, save the people, log the session and its first events.
+
+    Run for a saved ``group``, the group's members who are not among ``names``
+    are logged as absent (the attendance taken at the start).
+    """
     names = check_roster(names)
     people = store.people_named(names)
+    group_ref, absent = None, []
+    if group is not None:
+        group_ref = store.group(group)
+        here = {p.id for p in people}
+        absent = [p for p in store.group_members(group) if p.id not in here]
     session_id = str(uuid.uuid4())
-    store.create_session(session_id, protocol.id, protocol.title, clock.now())
+    store.create_session(session_id, protocol.id, protocol.title, clock.now(), group_ref and group_ref["id"])
     return Session.create(
         protocol,
         people,
@@ -39,6 +49,8 @@ def start_session(
         sink=lambda events: store.append(session_id, events),
         session_id=session_id,
         rng=rng,
+        group=group_ref,
+        absent=absent,
     )
 
 

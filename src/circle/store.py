@@ -196,34 +196,90 @@ class Store:
     def group_names(self) -> list[str]:
         return [r["name"] for r in self.conn.execute("SELECT name FROM groups ORDER BY name")]
 
-    def group_members(self, name: str) -> list[Person]:
-        group = self.conn.execute("SELECT id FROM groups WHERE name = ?", (name,)).fetchone()
-        if group is None:
+    def groups(self) -> list[dict]:
+        """Every saved group with its kind and how many are members now."""
+        rows = self.conn.execute(
+            """SELECT g.id, g.name, g.kind, g.created_at,
+                 (SELECT count(*) FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL) AS members
+               FROM groups g ORDER BY g.name"""
+        )
+        return [dict(r) for r in rows]
+
+    def group(self, name: str) -> dict[str, str]:
+        """A group by name (case does not matter): {"id", "name", "kind"}."""
+        row = self.conn.execute(
+            "SELECT id, name, kind FROM groups WHERE name = ? COLLATE NOCASE", (" ".join(name.split()),)
+        ).fetchone()
+        if row is None:
             known = self.group_names()
             hint = f"; saved groups: {', '.join(known)}" if known else "; no groups are saved yet"
             raise StoreError(f"no group named '{name}'{hint}")
+        return dict(row)
+
+    def group_members(self, name: str, at: float | None = None) -> list[Person]:
+        """Members now, or at the moment ``at`` (membership has dates)."""
+        group = self.group(name)
+        when = "m.left_at IS NULL" if at is None else "m.joined_at <= :at AND (m.left_at IS NULL OR m.left_at > :at)"
         rows = self.conn.execute(
-            """SELECT p.id, p.name FROM group_members m JOIN people p ON p.id = m.person_id
-               WHERE m.group_id = ? AND m.left_at IS NULL ORDER BY m.rowid""",
-            (group["id"],),
+            f"""SELECT p.id, p.name FROM group_members m JOIN people p ON p.id = m.person_id
+                WHERE m.group_id = :group AND {when} ORDER BY m.rowid""",
+            {"group": group["id"], "at": at},
         )
         return [Person(r["id"], r["name"]) for r in rows]
 
-    def save_group(self, name: str, people: list[Person], kind: str = "crew") -> str:
+    def create_group(self, name: str, people: list[Person], kind: str = "crew", at: float | None = None) -> str:
         name = " ".join(name.split())
         if not name:
             raise StoreError("a group needs a name")
-        if name in self.group_names():
+        if any(n.casefold() == name.casefold() for n in self.group_names()):
             raise StoreError(f"a group named '{name}' already exists")
-        group_id, now = str(uuid.uuid4()), time.time()
+        group_id, now = str(uuid.uuid4()), at if at is not None else time.time()
         statements = [("INSERT INTO groups VALUES (?, ?, ?, ?)", (group_id, name, kind, now))]
         statements += [("INSERT INTO group_members VALUES (?, ?, ?, NULL)", (group_id, p.id, now)) for p in people]
         self._write(statements)
         return group_id
 
+    def rename_group(self, old: str, new: str) -> None:
+        group = self.group(old)
+        new = " ".join(new.split())
+        if not new:
+            raise StoreError("a group needs a name")
+        if new.casefold() != group["name"].casefold() and new.casefold() in map(str.casefold, self.group_names()):
+            raise StoreError(f"a group named '{new}' already exists")
+        self._write([("UPDATE groups SET name = ? WHERE id = ?", (new, group["id"]))])
+
+    def add_members(self, name: str, people: list[Person], at: float | None = None) -> None:
+        group, now = self.group(name), at if at is not None else time.time()
+        current = {p.id for p in self.group_members(name)}
+        for person in people:
+            if person.id in current:
+                raise StoreError(f"{person.name} is already in {group['name']}")
+        self._write([("INSERT INTO group_members VALUES (?, ?, ?, NULL)", (group["id"], p.id, now)) for p in people])
+
+    def remove_members(self, name: str, names: list[str], at: float | None = None) -> None:
+        group, now = self.group(name), at if at is not None else time.time()
+        current = {p.name.casefold(): p for p in self.group_members(name)}
+        statements = []
+        for person_name in names:
+            person = current.get(person_name.casefold())
+            if person is None:
+                members = ", ".join(p.name for p in current.values()) or "nobody"
+                raise StoreError(f"{person_name} is not in {group['name']} (members: {members})")
+            statements.append(
+                (
+                    "UPDATE group_members SET left_at = ? WHERE group_id = ? AND person_id = ? AND left_at IS NULL",
+                    (now, group["id"], person.id),
+                )
+            )
+        self._write(statements)
+
     # -- sessions and events ------------------------------------------------------
-    def create_session(self, session_id: str, protocol_id: str, title: str, at: float) -> None:
-        self._write([("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)", (session_id, protocol_id, title, at, at))])
+    def create_session(
+        self, session_id: str, protocol_id: str, title: str, at: float, group_id: str | None = None
+    ) -> None:
+        self._write(
+            [("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)", (session_id, protocol_id, title, at, at, group_id))]
+        )
 
     def append(self, session_id: str, events: list[Event]) -> None:
         """Commit ``events`` durably, in order, in one transaction."""
