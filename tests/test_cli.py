@@ -72,9 +72,7 @@ def test_protocols_includes_extra_files_and_reports_bad_ones(capsys, tmp_path, m
     code, out, err = run(capsys, "protocols", "--protocols", FIXTURES / "all-kinds.yaml")
     assert code == 0
     assert "test-all-kinds" in out and "feelz-checkin" in out
-    assert err == (
-        f"circle: skipped {user / 'broken.yaml'}:3:1: steps: a protocol needs at least one step\n"
-    )
+    assert err == (f"circle: skipped {user / 'broken.yaml'}:3:1: steps: a protocol needs at least one step\n")
 
 
 def test_validate_accepts_good_files_silently(capsys):
@@ -100,11 +98,7 @@ def test_schema_describes_every_step_kind(capsys):
     code, out, _ = run(capsys, "schema")
     assert code == 0
     schema = json.loads(out)
-    kinds = {
-        d["properties"]["kind"]["const"]
-        for d in schema["$defs"].values()
-        if "kind" in d.get("properties", {})
-    }
+    kinds = {d["properties"]["kind"]["const"] for d in schema["$defs"].values() if "kind" in d.get("properties", {})}
     assert kinds == STEP_KINDS
     assert schema["additionalProperties"] is False
     assert {"id", "title", "steps"} <= set(schema["required"])

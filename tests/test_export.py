@@ -121,9 +121,7 @@ def test_csv_has_a_row_per_turn(protocol, evening):
 
 def test_time_already_spoken_is_kept_after_going_back(protocol, evening):
     log = []
-    session = Session.create(
-        protocol, [Person("ana", "Ana"), Person("ben", "Ben")], evening, sink=log.extend
-    )
+    session = Session.create(protocol, [Person("ana", "Ana"), Person("ben", "Ben")], evening, sink=log.extend)
     session.start()
     evening.advance(30)
     session.next()

@@ -25,8 +25,6 @@ print(" ".join(sorted(m for m in ("textual", "rich") if m in sys.modules)))
 
 
 def test_domain_modules_do_not_import_textual_or_rich():
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"loaded by the domain layer: {result.stdout.strip()}"

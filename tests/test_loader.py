@@ -68,8 +68,7 @@ def test_a_file_that_is_not_a_mapping_says_what_it_found(tmp_path, text, what):
 def test_an_unknown_key_named_like_a_step_kind_is_named_correctly(tmp_path):
     path = tmp_path / "odd.yaml"
     path.write_text(
-        "id: odd\ntitle: Odd\nsteps:\n"
-        "  - kind: open\n    title: Talk\n    duration: 5m\n    silence: 30s\n"
+        "id: odd\ntitle: Odd\nsteps:\n  - kind: open\n    title: Talk\n    duration: 5m\n    silence: 30s\n"
     )
     allowed = "duration, kind, prompt, script, title, warn_at"
     assert problem_lines(path) == [f"{path}:7:5: unknown key 'silence'; allowed: {allowed}"]
@@ -118,8 +117,7 @@ def test_validate_paths_reports_a_repeated_id(tmp_path):
 def write_protocol(path: Path, protocol_id: str, title: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        f"id: {protocol_id}\ntitle: {title}\nsteps:\n"
-        "  - kind: silence\n    title: Quiet\n    duration: 1m\n"
+        f"id: {protocol_id}\ntitle: {title}\nsteps:\n  - kind: silence\n    title: Quiet\n    duration: 1m\n"
     )
     return path
 
@@ -155,9 +153,7 @@ def test_a_bad_user_file_is_reported_without_hiding_the_others(tmp_path):
     assert [str(p) for p in library.problems] == [
         f"{bad}:6:5: turn: cannot read duration 'x'; write it like 90s, 2m or 1h30m"
     ]
-    assert {"user-good", "feelz-checkin", "feelz-appreciation", "feelz-reflect"} <= set(
-        library.protocols
-    )
+    assert {"user-good", "feelz-checkin", "feelz-appreciation", "feelz-reflect"} <= set(library.protocols)
     assert "user-bad" not in library.protocols
 
 

@@ -45,9 +45,7 @@ def test_a_new_database_has_the_schema_in_wal_mode(store):
     conn = store.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    names = {
-        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")
-    }
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
     assert {"people", "groups", "group_members", "sessions", "events", "notes"} <= names
 
 
@@ -257,3 +255,27 @@ def test_a_failed_write_shows_nothing_that_was_not_recorded(store, protocol, clo
     session.next()  # once the lock is gone, the command goes through
     assert session.state.current.label == "Caro"
     assert fold(store.events(sid)).current.label == "Caro"
+
+
+def test_older_database_is_migrated_after_a_backup(tmp_path):
+    import sqlite3
+
+    from circle import store as store_module
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # a database as the first version left it
+        for statement in store_module._MIGRATIONS[1]:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA application_id={store_module.APPLICATION_ID}")
+        conn.execute("PRAGMA user_version=1")
+        conn.execute("INSERT INTO sessions VALUES ('s1', 'p', 'Old session', 1, 1, NULL)")
+    conn.close()
+
+    migrated = Store(path)
+    assert migrated.conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
+    assert [r.title for r in migrated.sessions()] == ["Old session"]
+    backup = tmp_path / "old.db.v1.bak"
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert copy.execute("SELECT title FROM sessions").fetchone()[0] == "Old session"
+    copy.close()

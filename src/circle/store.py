@@ -20,7 +20,7 @@ import sqlite_utils
 from circle.engine import Event, Person
 
 APPLICATION_ID = 0x43524C45  # "CRLE": marks a file as a circle database
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -48,6 +48,8 @@ _MIGRATIONS: dict[int, list[str]] = {
             SELECT id, session_id, at, json_extract(data, '$.text') AS text
             FROM events WHERE kind = 'note'""",
     ],
+    # The ledger reads events by kind across all sessions.
+    2: ["CREATE INDEX events_kind ON events(kind)"],
 }
 
 
