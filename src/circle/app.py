@@ -14,6 +14,7 @@ from circle.clock import Clock, SystemClock
 from circle.durations import format_clock
 from circle.engine import RosterError, Session, countdown_seconds, size_warning
 from circle.loader import Library, load_library
+from circle.scoring import ScoringRules, load_rules
 from circle.screens.dialogs import ResumeDialog
 from circle.screens.home import HomeScreen
 from circle.screens.live import LiveScreen
@@ -37,6 +38,7 @@ class CircleApp(App[int]):
         export_dir: Path | None = None,
         check_resume: bool = True,
         theme: str = "projector",
+        rules: ScoringRules | None = None,
     ):
         super().__init__()
         self.store = store
@@ -47,6 +49,7 @@ class CircleApp(App[int]):
         self.export_dir = export_dir or Path.cwd()
         self.check_resume = check_resume
         self.initial_theme = theme
+        self.rules = rules or load_rules()
 
     def on_mount(self) -> None:
         self.register_theme(PROJECTOR)
@@ -55,17 +58,17 @@ class CircleApp(App[int]):
         for problem in self.library.problems:
             self.notify(f"skipped {problem}", severity="warning", timeout=10)
         if self.start:
-            self.start_session(self.start.protocol_id, self.start.names)
+            self.start_session(self.start.protocol_id, self.start.names, self.start.group)
         elif self.check_resume:
             row = resumable(self.store)
             if row is not None:
                 self.offer_resume(row)
 
     # -- navigation ---------------------------------------------------------------
-    def start_session(self, protocol_id: str, names: list[str]) -> bool:
+    def start_session(self, protocol_id: str, names: list[str], group: str | None = None) -> bool:
         try:
             protocol = self.library.get(protocol_id)
-            session = start_session(self.store, protocol, names, self.clock)
+            session = start_session(self.store, protocol, names, self.clock, group=group)
         except KeyError as exc:
             self.notify(str(exc.args[0]), severity="error")
             return False

@@ -13,10 +13,15 @@ from pathlib import Path
 from circle.durations import format_duration
 from circle.engine import RosterError, check_roster
 from circle.export import FORMATS, export
+from circle.groups import GROUP_KINDS, size_warning
+from circle.ledger import compute
+from circle.ledger_report import as_csv as ledger_csv
+from circle.ledger_report import as_markdown, as_text, report
 from circle.loader import LoadError, load_library, validate_paths
 from circle.lock import DatabaseLock, LockedError
 from circle.protocol import json_schema
 from circle.resources import default_db_path
+from circle.scoring import load_rules
 from circle.sessions import StartRequest
 from circle.store import Store, StoreError
 
@@ -56,6 +61,28 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="+", metavar="PATH")
     sub.add_parser("schema", parents=[common], help="print the protocol JSON Schema")
     sub.add_parser("sessions", parents=[common], help="list logged sessions")
+    group = sub.add_parser("group", parents=[common], help="saved groups: crews, congregations, communities")
+    gsub = group.add_subparsers(dest="group_command", parser_class=_Parser, required=True)
+    gsub.add_parser("list", parents=[common], help="every saved group")
+    show = gsub.add_parser("show", parents=[common], help="a group's members")
+    show.add_argument("name")
+    create = gsub.add_parser("create", parents=[common], help="save a new group")
+    create.add_argument("name")
+    create.add_argument("--kind", choices=GROUP_KINDS, default="crew")
+    create.add_argument("--people", default="", help='members, comma separated: "Ana,Ben,Caro"')
+    rename = gsub.add_parser("rename", parents=[common], help="give a group a new name")
+    rename.add_argument("name")
+    rename.add_argument("new_name")
+    for verb, text in (("add", "people who join"), ("remove", "people who leave")):
+        change = gsub.add_parser(verb, parents=[common], help=text)
+        change.add_argument("name")
+        change.add_argument("--people", required=True, help='names, comma separated: "Ana,Ben"')
+
+    ledger = sub.add_parser("ledger", parents=[common], help="Reciprocity Game points")
+    ledger.add_argument("group", nargs="?", help="one group's ledger (default: everyone)")
+    ledger.add_argument("--format", choices=("text", "md", "csv"), default="text")
+    ledger.add_argument("--out", type=Path, help="write to this file instead of printing")
+
     exp = sub.add_parser("export", parents=[common], help="export a session's notes")
     exp.add_argument("session", help="a session id (or its first characters), or 'latest'")
     exp.add_argument("--format", choices=FORMATS, default="md")
@@ -121,15 +148,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise StoreError(f"no database at {db}")
     store = Store(db, readonly=True)
     row = store.session(args.session)
-    text = export(store.events(row.id), args.format, now=time.time())
-    if args.out:
-        try:
-            args.out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.out}: {exc.strerror}") from None
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    _write(export(store.events(row.id), args.format, now=time.time()), args.out)
     return 0
 
 
@@ -145,7 +164,82 @@ def _start_request(args: argparse.Namespace, library, db: Path) -> StartRequest:
         names = args.people.split(",")
     else:
         raise UsageError('say who is here: --people "Ana,Ben,Caro" or --group NAME')
-    return StartRequest(protocol.id, check_roster(names))
+    return StartRequest(protocol.id, check_roster(names), group=args.group)
+
+
+def _names(text: str) -> list[str]:
+    return check_roster(text.split(","))
+
+
+def cmd_group(args: argparse.Namespace) -> int:
+    db = _db(args)
+    verb = args.group_command
+    if verb in ("list", "show") and not db.exists():
+        print(f"no groups are saved in {db} yet")
+        return 0
+    store = Store(db, readonly=verb in ("list", "show"))
+    if verb == "list":
+        groups = store.groups()
+        for g in groups:
+            warning = size_warning(g["kind"], g["members"])
+            print(f"{g['name']}  ({g['kind']}, {g['members']} members)" + (f"  ! {warning}" if warning else ""))
+        if not groups:
+            print("no groups are saved yet; `circle group create NAME --people ...`")
+    elif verb == "show":
+        group = store.group(args.name)
+        members = store.group_members(group["name"])
+        print(f"{group['name']} ({group['kind']}): " + (", ".join(p.name for p in members) or "no members"))
+    elif verb == "create":
+        names = _names(args.people) if args.people.strip() else []
+        store.create_group(args.name, store.people_named(names), args.kind)
+        _say_created(args.name, args.kind, len(names))
+    elif verb == "rename":
+        store.rename_group(args.name, args.new_name)
+        print(f"renamed {args.name} to {args.new_name}", file=sys.stderr)
+    elif verb == "add":
+        store.add_members(args.name, store.people_named(_names(args.people)))
+        print(f"added {args.people} to {args.name}", file=sys.stderr)
+    elif verb == "remove":
+        store.remove_members(args.name, _names(args.people))
+        print(f"removed {args.people} from {args.name} (their history stays)", file=sys.stderr)
+    return 0
+
+
+def _say_created(name: str, kind: str, count: int) -> None:
+    print(f"saved {kind} {name} with {count} member{'s' if count != 1 else ''}", file=sys.stderr)
+    warning = size_warning(kind, count)
+    if warning:
+        print(f"note: {warning}", file=sys.stderr)
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    db = _db(args)
+    rules = load_rules()
+    if not db.exists():
+        raise StoreError(f"no database at {db}")
+    store = Store(db, readonly=True)
+    group = store.group(args.group) if args.group else None
+    ledger = compute(store, rules)
+    for problem in ledger.problems:
+        print(f"circle: note: {problem}", file=sys.stderr)
+    if args.format == "csv":
+        text = ledger_csv(ledger, group["id"] if group else None)
+    else:
+        rep = report(ledger, group)
+        text = as_markdown(rep, rules) if args.format == "md" else as_text(rep, rules)
+    _write(text, args.out)
+    return 0
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror}") from None
+    print(f"wrote {out}", file=sys.stderr)
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
@@ -169,6 +263,8 @@ COMMANDS = {
     "schema": cmd_schema,
     "sessions": cmd_sessions,
     "export": cmd_export,
+    "group": cmd_group,
+    "ledger": cmd_ledger,
     "run": cmd_tui,
     None: cmd_tui,
 }

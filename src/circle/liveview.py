@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from circle.engine import State, countdown_seconds
+from circle.engine import State, countdown_seconds, live_records
 from circle.protocol import PairsStep, RoundStep, SilenceStep
+from circle.scoring import ScoringRules
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,36 @@ class LiveView:
     roster: list[tuple[str, str]] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     message: str = ""
+    records: list[str] = field(default_factory=list)
 
 
-def live_view(state: State, now: float) -> LiveView:
+def record_lines(state: State, rules: ScoringRules) -> list[str]:
+    """This session's reciprocity moments, newest first, with the points each is worth."""
+    name = state.name
+    money, conflict = rules.level(2), rules.level(4)
+    lines = []
+    for e in reversed(live_records(state)):
+        d = e.data
+        label = f": {d['label']}" if d.get("label") else ""
+        match e.kind:
+            case "listened":
+                lines.append(f"everyone listened  +{rules.level(1).listened} each")
+            case "offer" | "ask":
+                points = (money.offer if e.kind == "offer" else money.ask) + money.respect_bonus
+                verb = "offered" if e.kind == "offer" else "asked"
+                lines.append(f"{name(d['by'])} {verb} {name(d['to'])}{label}  +{points}")
+            case "conflict_opened":
+                lines.append(f"conflict named: {' & '.join(map(name, d['between']))}{label}")
+            case "conflict_resolved":
+                points = conflict.resolved if d["resolved"] else conflict.unresolved
+                outcome = "resolved" if d["resolved"] else "not resolved"
+                lines.append(f"conflict {outcome}: {' & '.join(map(name, d['between']))}  {points:+d} each")
+            case "co_owned":
+                lines.append(f"co-owners: {', '.join(map(name, d['people']))}{label}  +{rules.level(5).co_owner} each")
+    return lines
+
+
+def live_view(state: State, now: float, rules: ScoringRules | None = None) -> LiveView:
     protocol = state.protocol
     run = state.run
     assert protocol is not None and run is not None
@@ -76,4 +104,5 @@ def live_view(state: State, now: float) -> LiveView:
         roster=roster,
         groups=groups,
         message=message,
+        records=record_lines(state, rules) if rules and protocol.reciprocity_level else [],
     )

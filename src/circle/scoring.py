@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from circle.loader import load_model
-from circle.resources import bundled_dir
+from circle.resources import bundled_dir, user_dir
 
 
 class _Level(BaseModel):
@@ -51,5 +51,11 @@ class ScoringRules(BaseModel):
         return {lv.level: lv.name for lv in self.levels}
 
 
+def rules_path() -> Path:
+    """The user's own copy of the rules if there is one, else the bundled file."""
+    own = user_dir() / "reciprocity.yaml"
+    return own if own.is_file() else bundled_dir("data") / "reciprocity.yaml"
+
+
 def load_rules(path: Path | None = None) -> ScoringRules:
-    return load_model(ScoringRules, path or bundled_dir("data") / "reciprocity.yaml")
+    return load_model(ScoringRules, path or rules_path())

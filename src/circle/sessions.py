@@ -18,6 +18,7 @@ class StartRequest:
 
     protocol_id: str
     names: list[str]
+    group: str | None = None  # run for this saved group: attendance is taken against it
 
 
 def start_session(

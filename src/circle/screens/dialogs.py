@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -130,3 +130,56 @@ class HelpDialog(_Dialog):
             yield Label("Keys", classes="dialog-title")
             yield Static(lines, classes="dialog-keys")
             yield Static("escape or ? to close", classes="dialog-detail")
+
+
+class PairDialog(_Dialog):
+    """Two people and a short label: an offer, an ask, a conflict. Returns (a, b, label) or None."""
+
+    def __init__(self, title: str, first: str, second: str, people: list[tuple[str, str]], label: str = "label"):
+        super().__init__()
+        self.heading = title
+        self.first, self.second = first, second
+        self.people = people
+        self.label = label
+
+    def compose(self) -> ComposeResult:
+        options = [(Content(name), pid) for pid, name in self.people]
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.heading), classes="dialog-title")
+            yield Label(self.first)
+            yield Select(options, id="first", prompt="choose…")
+            yield Label(self.second)
+            yield Select(options, id="second", prompt="choose…")
+            yield Input(placeholder=self.label, id="label")
+            yield Static("tab to move, enter in the label to save, escape to cancel", classes="dialog-detail")
+
+    def on_mount(self) -> None:
+        self.query_one("#first", Select).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        first, second = self.query_one("#first", Select).value, self.query_one("#second", Select).value
+        if not isinstance(first, str) or not isinstance(second, str):
+            self.notify("choose both people first", severity="warning")
+            return
+        self.dismiss((first, second, event.value))
+
+
+class ManyDialog(_Dialog):
+    """Several people and a label (co-owners). Returns (ids, label) or None."""
+
+    def __init__(self, title: str, people: list[tuple[str, str]], label: str = "label"):
+        super().__init__()
+        self.heading = title
+        self.people = people
+        self.label = label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.heading), classes="dialog-title")
+            yield SelectionList(*[(Content(name), pid) for pid, name in self.people])
+            yield Input(placeholder=self.label, id="label")
+            yield Static("space to tick, tab to the label, enter to save", classes="dialog-detail")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        chosen = list(self.query_one(SelectionList).selected)
+        self.dismiss((chosen, event.value))

@@ -36,6 +36,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.library = library
         self.tz = tz
+        self.group: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("[b]circle[/b]  facilitate a live circle", id="title")
@@ -115,6 +116,8 @@ class HomeScreen(Screen[None]):
             return
         kind, _, ref = event.value.partition(":")
         store = self.app.store
+        # Chosen from a group, the session is the group's: attendance is taken against its members.
+        self.group = ref if kind == "group" else None
         names = [p.name for p in store.group_members(ref)] if kind == "group" else store.roster(ref)
         self.query_one("#names", Input).value = ", ".join(names)
 
@@ -130,4 +133,4 @@ class HomeScreen(Screen[None]):
             self.notify("no protocols are available; add a YAML file", severity="error")
             return
         names = self.query_one("#names", Input).value.split(",")
-        self.app.start_session(protocol.id, names)
+        self.app.start_session(protocol.id, names, self.group)

@@ -14,8 +14,9 @@ from textual.widgets import Footer, Input, Static
 
 from circle.clock import Clock
 from circle.engine import CommandRejected, Session
+from circle.ledger import compute
 from circle.liveview import LiveView, live_view
-from circle.screens.dialogs import AskText, ConfirmDialog, HelpDialog, PickOne
+from circle.screens.dialogs import AskText, ConfirmDialog, HelpDialog, ManyDialog, PairDialog, PickOne
 from circle.store import Store, StoreError
 from circle.widgets.roster import Roster
 from circle.widgets.turn_clock import TurnClock
@@ -40,7 +41,22 @@ class LiveScreen(Screen[None]):
         Binding("s", "script", "Script", id="script", show=False),
         Binding("r", "remove_person", "Remove someone", id="remove", show=False),
         Binding("k", "skip_step", "Skip step", id="skip", show=False),
+        # Reciprocity Game: shown only on the level they belong to.
+        Binding("l", "listened", "Everyone listened", id="listened"),
+        Binding("o", "offer", "Offer", id="offer"),
+        Binding("i", "ask", "Ask", id="ask"),
+        Binding("c", "conflict", "Conflict", id="conflict"),
+        Binding("w", "co_owners", "Co-owners", id="co-owners"),
+        Binding("u", "undo_record", "Undo record", id="undo"),
     ]
+    RECIPROCITY_ACTIONS = {
+        "listened": {1},
+        "offer": {2},
+        "ask": {2},
+        "conflict": {4},
+        "co_owners": {5},
+        "undo_record": {1, 2, 4, 5},
+    }
 
     def __init__(self, session: Session, store: Store, clock: Clock, tz: tzinfo | None = None):
         super().__init__()
@@ -54,7 +70,14 @@ class LiveScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the note line has focus, letters are typing: hide the keys from the footer.
-        return not isinstance(self.focused, Input)
+        if isinstance(self.focused, Input):
+            return False
+        levels = self.RECIPROCITY_ACTIONS.get(action)
+        return levels is None or self._level() in levels
+
+    def _level(self) -> int | None:
+        protocol = self.session.state.protocol
+        return protocol.reciprocity_level if protocol else None
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -71,7 +94,9 @@ class LiveScreen(Screen[None]):
                 yield Static(id="next-line")
                 yield Static(id="groups")
                 yield Static(id="message")
-            yield Roster()
+            with Vertical(id="side"):
+                yield Roster()
+                yield Static(id="records")
         yield Input(placeholder="/ to type a note (the timer keeps running); enter saves it", id="note-input")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -82,7 +107,7 @@ class LiveScreen(Screen[None]):
     # -- rendering ---------------------------------------------------------------
     def refresh_view(self) -> None:
         now = self.clock.now()
-        view = live_view(self.session.state, now)
+        view = live_view(self.session.state, now, self.app.rules)
         minute = self._wall(now)
         key = (view, minute)
         if key == self._shown:
@@ -113,6 +138,9 @@ class LiveScreen(Screen[None]):
         clock.show(view.phase, view.seconds, view.allotted, view.elapsed)
         clock.display = bool(view.speaker)
         self.query_one(Roster).show(view.roster, view.roster_title)
+        records = self.query_one("#records", Static)
+        records.update(Content("\n".join(view.records[:6])))
+        records.display = bool(view.records)
         self.set_class(view.phase == "overtime", "-overtime")
 
     def _wall(self, now: float) -> str:
@@ -212,9 +240,96 @@ class LiveScreen(Screen[None]):
         self.app.push_screen(ConfirmDialog("End this session?", detail), confirmed)
 
     def action_help(self) -> None:
-        rows = [(b.key_display or b.key, b.description) for b in self.BINDINGS]
+        rows = [
+            (b.key_display or b.key, b.description)
+            for b in self.BINDINGS
+            if self.RECIPROCITY_ACTIONS.get(b.action, {self._level()}) & {self._level()}
+        ]
         rows.append(("escape", "leave the note line"))
         self.app.push_screen(HelpDialog(rows))
+
+    # -- Reciprocity Game --------------------------------------------------------
+    def _present(self) -> list[tuple[str, str]]:
+        return [(p.id, p.name) for p in self.session.state.people_present()]
+
+    def _recorded(self, command, *args) -> None:
+        if self._do(command, *args):
+            self.notify("recorded", timeout=2)
+
+    def _pair(self, title: str, first: str, second: str, command, label: str) -> None:
+        def done(result: tuple[str, str, str] | None) -> None:
+            if result:
+                self._recorded(command, *result)
+
+        self.app.push_screen(PairDialog(title, first, second, self._present(), label), done)
+
+    def action_offer(self) -> None:
+        self._pair("Record an offer", "Who offers?", "To whom?", self.session.record_offer, "what is offered")
+
+    def action_ask(self) -> None:
+        self._pair("Record an ask", "Who asks?", "Of whom?", self.session.record_ask, "what is asked for")
+
+    def action_listened(self) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._recorded(self.session.record_listened)
+
+        detail = f"Each of the {len(self.session.state.present)} people here earns a point."
+        self.app.push_screen(ConfirmDialog("Has everyone listened to everyone?", detail), confirmed)
+
+    def action_conflict(self) -> None:
+        state = self.session.state
+        group = state.group["id"] if state.group else None
+        here = set(state.present)
+        ledger = compute(self.store, self.app.rules)
+        open_ones = [c for c in ledger.open_conflicts() if (c.group == group if group else set(c.between) <= here)]
+        choices = [("new", "Name a new conflict")] + [
+            (c.id, f"Close: {' & '.join(ledger.names.get(p, '?') for p in c.between)} ({c.label or 'no label'})")
+            for c in open_ones
+        ]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "new":
+                self._pair(
+                    "Name a conflict", "Who was hurt?", "Who caused it?", self.session.open_conflict, "a short label"
+                )
+            elif choice:
+                conflict = next(c for c in open_ones if c.id == choice)
+                self._close_conflict(conflict.id, list(conflict.between))
+
+        self.app.push_screen(PickOne("Conflict", choices), chosen)
+
+    def _close_conflict(self, conflict_id: str, between: list[str]) -> None:
+        rules = self.app.rules.level(4)
+        outcomes = [
+            ("yes", f"Resolved: apology, amends, forgiveness ({rules.resolved:+d} each)"),
+            ("no", f"No agreeable resolution ({rules.unresolved:+d} each)"),
+        ]
+
+        def decided(outcome: str | None) -> None:
+            if outcome:
+                self._recorded(self.session.resolve_conflict, conflict_id, between, outcome == "yes")
+
+        self.app.push_screen(PickOne("How did it end?", outcomes), decided)
+
+    def action_co_owners(self) -> None:
+        def done(result: tuple[list[str], str] | None) -> None:
+            if result:
+                self._recorded(self.session.record_co_owners, *result)
+
+        self.app.push_screen(ManyDialog("Who now co-owns the venture?", self._present(), "the venture"), done)
+
+    def action_undo_record(self) -> None:
+        view = live_view(self.session.state, self.clock.now(), self.app.rules)
+        if not view.records:
+            self.notify("there is nothing to undo", severity="warning")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._recorded(self.session.undo_record)
+
+        self.app.push_screen(ConfirmDialog("Undo the last record?", view.records[0]), confirmed)
 
     def pause_for_quit(self) -> None:
         """Quitting on purpose pauses the turn, so the time away is not counted."""
