@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -17,8 +18,6 @@ from circle.loader import Library, load_library
 from circle.scoring import ScoringRules, load_rules
 from circle.screens.dialogs import ResumeDialog
 from circle.screens.home import HomeScreen
-from circle.screens.live import LiveScreen
-from circle.screens.summary import SummaryScreen
 from circle.sessions import StartRequest, open_session, resumable, resume_session, start_session
 from circle.store import SessionRow, Store, StoreError
 from circle.theme import PROJECTOR
@@ -83,10 +82,14 @@ class CircleApp(App[int]):
 
     def show_live(self, session: Session) -> None:
         self._to_home()
+        from circle.screens.live import LiveScreen  # screens load when first shown: a quicker start
+
         self.push_screen(LiveScreen(session, self.store, self.clock, self.tz))
 
     def show_summary(self, session: Session) -> None:
         self._to_home()
+        from circle.screens.summary import SummaryScreen
+
         self.push_screen(SummaryScreen(session, self.export_dir, self.tz))
 
     def go_home(self) -> None:
@@ -98,6 +101,15 @@ class CircleApp(App[int]):
     def _to_home(self) -> None:
         while len(self.screen_stack) > 2:  # the default screen, then home
             self.pop_screen()
+
+    def show_ledger(self) -> None:
+        self._to_home()
+        from circle.screens.ledger import LedgerScreen
+
+        self.push_screen(LedgerScreen(self.store, self.rules, self.export_dir, self.tz))
+
+    def action_go_home(self) -> None:
+        self.go_home()
 
     def open_session(self, session_id: str) -> None:
         """From the recent list: an unfinished session is offered for resuming."""
@@ -141,18 +153,18 @@ class CircleApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if isinstance(screen, LiveScreen):
-            # Everything that has a key also has a searchable name here.
-            for binding in screen.BINDINGS:
-                action = getattr(screen, f"action_{binding.action.split('(')[0]}", None)
-                if action is not None and "(" not in binding.action:
-                    yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}", action)
-            yield SystemCommand("Add 30 seconds", "key: +", lambda: screen.action_adjust(30))
-            yield SystemCommand("Take 30 seconds away", "key: -", lambda: screen.action_adjust(-30))
+        yield SystemCommand("Ledger", "Reciprocity Game points, meetings and conflicts", self.show_ledger)
+        # Everything that has a key on this screen also has a searchable name here.
+        for binding in getattr(screen, "BINDINGS", []):
+            name = binding.action.split("(")[0]
+            if binding.description and screen.check_action(name, ()) is not False:
+                key = binding.key_display or binding.key
+                yield SystemCommand(binding.description, f"key: {key}", partial(screen.run_action, binding.action))
 
     async def action_quit(self) -> None:
-        if isinstance(self.screen, LiveScreen):
-            self.screen.pause_for_quit()
+        pause = getattr(self.screen, "pause_for_quit", None)
+        if pause is not None:  # the live screen pauses a running turn first
+            pause()
         self.exit(0)
 
 

@@ -24,7 +24,7 @@ class LiveView:
     phase: str
     seconds: int
     allotted: int
-    elapsed: float
+    elapsed: int  # whole seconds, so the view changes (and repaints) once a second
     roster_title: str
     roster: list[tuple[str, str]] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
@@ -99,7 +99,7 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
         phase=phase,
         seconds=countdown_seconds(state.remaining(now)) if slot else 0,
         allotted=slot.allotted if slot else 0,
-        elapsed=state.elapsed(now),
+        elapsed=int(state.elapsed(now)),
         roster_title=roster_title,
         roster=roster,
         groups=groups,

@@ -15,8 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 from circle.engine import Event, Person
 
 APPLICATION_ID = 0x43524C45  # "CRLE": marks a file as a circle database
@@ -95,7 +93,6 @@ class Store:
         except (sqlite3.Error, StoreError) as exc:
             self.conn.close()  # a refused file is left exactly as it was
             raise exc if isinstance(exc, StoreError) else _friendly(self.path, exc) from None
-        self.db = sqlite_utils.Database(self.conn)
 
     # -- opening ------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -158,6 +155,17 @@ class Store:
         with sqlite3.connect(target) as copy:
             self.conn.backup(copy)
         copy.close()
+
+    @property
+    def db(self):
+        """The same connection through sqlite-utils, for ad hoc queries and tools.
+
+        Imported on first use: sqlite-utils scans installed plugins when it loads,
+        which would otherwise slow every start of circle.
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     def close(self) -> None:
         self.conn.close()

@@ -190,4 +190,5 @@ async def test_command_palette_offers_the_live_commands(app_factory):
         app.start_session("feelz-appreciation", ["Ana", "Ben"])
         await pilot.pause()
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {"Skip step", "Remove someone", "Script", "Add 30 seconds"} <= titles
+        assert {"Skip step", "Remove someone", "Script", "+30s", "-30s"} <= titles
+        assert "Offer" not in titles  # a Feelz circle has no reciprocity keys

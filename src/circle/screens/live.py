@@ -67,6 +67,7 @@ class LiveScreen(Screen[None]):
         self._shown: tuple | None = None
         self._last_phase = ""
         self._last_touch = 0.0
+        self._texts: dict[str, object] = {}  # what each widget shows now
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the note line has focus, letters are typing: hide the keys from the footer.
@@ -132,15 +133,21 @@ class LiveScreen(Screen[None]):
             "#message": view.message,
         }
         for selector, text in texts.items():
-            self.query_one(selector, Static).update(Content(text))
+            if self._texts.get(selector) != text:  # repaint only what changed
+                self._texts[selector] = text
+                self.query_one(selector, Static).update(Content(text))
         self.query_one("#groups").display = bool(view.groups)
         clock = self.query_one(TurnClock)
         clock.show(view.phase, view.seconds, view.allotted, view.elapsed)
         clock.display = bool(view.speaker)
-        self.query_one(Roster).show(view.roster, view.roster_title)
-        records = self.query_one("#records", Static)
-        records.update(Content("\n".join(view.records[:6])))
-        records.display = bool(view.records)
+        if self._texts.get("roster") != (view.roster, view.roster_title):
+            self._texts["roster"] = (view.roster, view.roster_title)
+            self.query_one(Roster).show(view.roster, view.roster_title)
+        if self._texts.get("records") != view.records:
+            self._texts["records"] = view.records
+            records = self.query_one("#records", Static)
+            records.update(Content("\n".join(view.records[:6])))
+            records.display = bool(view.records)
         self.set_class(view.phase == "overtime", "-overtime")
 
     def _wall(self, now: float) -> str:

@@ -61,6 +61,8 @@ class TurnClock(Vertical):
             "overtime": "overtime",
             "warning": "nearly time",
         }.get(phase, "")
-        self.query_one("#clock-caption", Static).update(caption)
+        label = self.query_one("#clock-caption", Static)
+        if str(label.content) != caption:
+            label.update(caption)
         bar = self.query_one(ProgressBar)
         bar.update(total=max(allotted, 1), progress=min(elapsed, max(allotted, 1)))

@@ -1,0 +1,116 @@
+"""The Reciprocity Game ledger: points per person and level, by month, meetings and conflicts."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Select, Sparkline, Static
+
+from circle.ledger import Ledger, compute
+from circle.ledger_report import as_csv, as_markdown, report
+from circle.scoring import ScoringRules
+from circle.store import Store
+
+EVERYONE = "__everyone__"
+
+
+class LedgerScreen(Screen[None]):
+    CSS_PATH = "ledger.tcss"
+    BINDINGS = [
+        Binding("g", "choose_group", "Group", id="group"),
+        Binding("x", "export('md')", "Export md", id="export-md"),
+        Binding("v", "export('csv')", "Export csv", id="export-csv"),
+        Binding("h,escape", "app.go_home", "Home", id="home"),
+    ]
+
+    def __init__(self, store: Store, rules: ScoringRules, export_dir: Path, tz: tzinfo | None = None):
+        super().__init__()
+        self.store = store
+        self.rules = rules
+        self.export_dir = export_dir
+        self.tz = tz
+        self.ledger: Ledger = compute(store, rules)
+        self.group: dict | None = None
+
+    def compose(self) -> ComposeResult:
+        groups = [(Content(g["name"]), g["name"]) for g in self.store.groups()]
+        with Horizontal(id="ledger-top"):
+            yield Static(id="ledger-title")
+            yield Select([(Content("everyone"), EVERYONE), *groups], value=EVERYONE, allow_blank=False, id="group")
+        yield DataTable(id="points", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="ledger-bottom"):
+            with Vertical(id="trend-pane"):
+                yield Label("Points by month", classes="pane-title")
+                yield Sparkline([], id="trend")
+                yield Static(id="trend-range")
+                yield Label("Open conflicts", classes="pane-title")
+                yield Static(id="conflicts")
+            with Vertical(id="meetings-pane"):
+                yield Label("Meetings", classes="pane-title", id="meetings-title")
+                yield Static(id="meetings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#points", DataTable)
+        names = self.rules.names
+        table.add_columns("Person", "Total", *(names[n] for n in range(1, 6)), "By month")
+        self.show()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        value = event.value
+        self.group = None if value == EVERYONE or not isinstance(value, str) else self.store.group(value)
+        self.show()
+
+    def show(self) -> None:
+        rep = report(self.ledger, self.group, self.tz)
+        self.query_one("#ledger-title", Static).update(Content(rep.title))
+        table = self.query_one("#points", DataTable)
+        table.clear()
+        for row in rep.rows:
+            table.add_row(
+                Text(row.name),
+                Text(str(row.total), style="bold"),
+                *(str(row.levels[n]) for n in range(1, 6)),
+                row.trend,
+            )
+        group_id = self.group["id"] if self.group else None
+        monthly = self.ledger.by_month(group_id, tz=self.tz)
+        self.query_one("#trend", Sparkline).data = list(monthly.values()) or [0]
+        span = f"{rep.months[0]} to {rep.months[-1]}" if rep.months else "no points yet"
+        self.query_one("#trend-range", Static).update(span)
+        self.query_one("#conflicts", Static).update(Content("\n".join(rep.open_conflicts) or "none"))
+        if rep.streak is None:
+            title, body = "Meetings", "choose a group (g) to see its monthly meetings"
+        else:
+            title = f"Meetings · streak {rep.streak} month{'s' if rep.streak != 1 else ''}"
+            misses = ", ".join(f"{name} {n}" for name, n in sorted(rep.misses.items()))
+            body = "\n".join(reversed(rep.meetings[-12:])) or "none yet"
+            if misses:
+                body += f"\nmisses: {misses}"
+        self.query_one("#meetings-title", Label).update(title)
+        self.query_one("#meetings", Static).update(Content(body))
+
+    def action_choose_group(self) -> None:
+        self.query_one("#group", Select).focus()
+
+    def action_export(self, fmt: str) -> None:
+        name = (self.group["name"] if self.group else "everyone").replace(" ", "-").lower()
+        path = self.export_dir / f"ledger-{name}.{fmt}"
+        if fmt == "csv":
+            text = as_csv(self.ledger, self.group["id"] if self.group else None, self.tz)
+        else:
+            text = as_markdown(report(self.ledger, self.group, self.tz), self.rules)
+        try:
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"could not write {path}: {exc.strerror}", severity="error")
+            return
+        self.notify(f"ledger written to {path}", timeout=8)
