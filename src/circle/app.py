@@ -25,7 +25,8 @@ from circle.theme import PROJECTOR
 
 class CircleApp(App[int]):
     TITLE = "circle"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+    # Shown in the footer by the screens that have room for it; always active.
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False)]
 
     def __init__(
         self,
@@ -102,11 +103,17 @@ class CircleApp(App[int]):
         while len(self.screen_stack) > 2:  # the default screen, then home
             self.pop_screen()
 
-    def show_ledger(self) -> None:
+    def action_show_ledger(self) -> None:
         self._to_home()
         from circle.screens.ledger import LedgerScreen
 
         self.push_screen(LedgerScreen(self.store, self.rules, self.export_dir, self.tz))
+
+    def action_show_groups(self) -> None:
+        from circle.screens.groups import GroupsScreen
+
+        self._to_home()
+        self.push_screen(GroupsScreen(self.store, self.tz))
 
     def action_go_home(self) -> None:
         self.go_home()
@@ -153,7 +160,10 @@ class CircleApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Ledger", "Reciprocity Game points, meetings and conflicts", self.show_ledger)
+        yield SystemCommand("Ledger", "Reciprocity Game points, meetings and conflicts", self.action_show_ledger)
+        yield SystemCommand(
+            "Groups", "Crews, congregations and communities, and their members", self.action_show_groups
+        )
         # Everything that has a key on this screen also has a searchable name here.
         for binding in getattr(screen, "BINDINGS", []):
             name = binding.action.split("(")[0]

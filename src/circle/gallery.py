@@ -57,9 +57,10 @@ class World:
             check_resume=check_resume,
         )
 
-    def session(self, protocol_id: str, people: list[str] | None = None) -> Session:
+    def session(self, protocol_id: str, people: list[str] | None = None, group: str | None = None) -> Session:
         people = people or DEMO_PEOPLE[:5]
-        return start_session(self.store, self.library.get(protocol_id), people, self.clock, rng=random.Random(7))
+        protocol = self.library.get(protocol_id)
+        return start_session(self.store, protocol, people, self.clock, rng=random.Random(7), group=group)
 
     def past(self, protocol_id: str, people: list[str], end: bool = True) -> Session:
         """A session run earlier: every turn a little over a minute."""
@@ -194,6 +195,97 @@ def _summary(world: World):
     return app, run_before
 
 
+def _crew(world: World) -> dict[str, str]:
+    """A crew of five, saved as a group; returns name -> person id."""
+    people = world.store.people_named(DEMO_PEOPLE[:5])
+    if "Tuesday crew" not in world.store.group_names():
+        world.store.create_group("Tuesday crew", people, at=world.clock.now())
+    return {p.name: p.id for p in people}
+
+
+def _level(world: World, protocol_id: str, act: Callable[[Session, dict[str, str]], None]):
+    ids = _crew(world)
+    session = world.session(protocol_id, DEMO_PEOPLE[:4], group="Tuesday crew")
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.show_live(session)
+        session.start()
+        world.clock.advance(50)
+        act(session, ids)
+        await settle(pilot)
+
+    return app, run_before
+
+
+def _level_1(s: Session, ids: dict[str, str]) -> None:
+    s.record_listened()
+
+
+def _level_2(s: Session, ids: dict[str, str]) -> None:
+    a, b, c, d = DEMO_PEOPLE[:4]
+    s.record_offer(ids[b], ids[a], "an introduction to a grant maker")
+    s.record_offer(ids[c], ids[a], "a weekly co-working morning")
+    s.record_ask(ids[a], ids[d], "feedback on a pitch")
+
+
+def _level_4(s: Session, ids: dict[str, str]) -> None:
+    a, b = DEMO_PEOPLE[:2]
+    s.open_conflict(ids[a], ids[b], "the cancelled workshop")
+
+
+def _level_5(s: Session, ids: dict[str, str]) -> None:
+    s.record_co_owners([ids[p] for p in DEMO_PEOPLE[:3]], "the bakery co-op")
+
+
+def _crew_history(world: World) -> None:
+    """Seven monthly meetings of the crew, one absence, offers, a conflict repaired."""
+    ids = _crew(world)
+    month = 30 * 86400
+    for n in range(7):
+        here = [p for p in DEMO_PEOPLE[:5] if not (n == 4 and p == DEMO_PEOPLE[2])]
+        world.session("reciprocity-3-consistency", here, group="Tuesday crew").end()
+        if n % 2:
+            money = world.session("reciprocity-2-money", DEMO_PEOPLE[:5], group="Tuesday crew")
+            money.record_offer(ids[DEMO_PEOPLE[n % 5]], ids[DEMO_PEOPLE[(n + 1) % 5]], "help")
+            money.record_ask(ids[DEMO_PEOPLE[(n + 2) % 5]], ids[DEMO_PEOPLE[n % 5]], "advice")
+            money.end()
+        if n == 5:
+            talk = world.session("reciprocity-4-conflict", DEMO_PEOPLE[:2], group="Tuesday crew")
+            talk.open_conflict(ids[DEMO_PEOPLE[0]], ids[DEMO_PEOPLE[1]], "the van")
+            talk.end()
+        world.clock.advance(month)
+
+
+def _ledger(world: World):
+    _crew_history(world)
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.action_show_ledger()
+        await pilot.pause()
+        pilot.app.screen.query_one("#group").value = "Tuesday crew"
+        await pilot.pause()
+
+    return app, run_before
+
+
+def _groups(world: World):
+    _crew(world)
+    big = world.store.people_named(DEMO_PEOPLE)
+    world.store.create_group("Riverside congregation", big, kind="congregation", at=world.clock.now())
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.action_show_groups()
+        await pilot.pause()
+
+    return app, run_before
+
+
 SCENES = [
     Scene("home", (80, 24), _home),
     Scene("home-large", (200, 60), _home),
@@ -207,6 +299,14 @@ SCENES = [
     Scene("live-large", (200, 60), lambda w: _live(w, "feelz-reflect", _running)),
     Scene("help", (80, 24), lambda w: _live(w, "feelz-reflect", _ready, press=("question_mark",))),
     Scene("summary", (80, 24), _summary),
+    Scene("level-1-listening", (80, 24), lambda w: _level(w, "reciprocity-1-listening", _level_1)),
+    Scene("level-2-money", (80, 24), lambda w: _level(w, "reciprocity-2-money", _level_2)),
+    Scene("level-3-meeting", (80, 24), lambda w: _level(w, "reciprocity-3-consistency", lambda s, ids: None)),
+    Scene("level-4-conflict", (80, 24), lambda w: _level(w, "reciprocity-4-conflict", _level_4)),
+    Scene("level-5-co-owners", (80, 24), lambda w: _level(w, "reciprocity-5-co-owners", _level_5)),
+    Scene("ledger", (80, 24), _ledger),
+    Scene("ledger-large", (160, 48), _ledger),
+    Scene("groups", (80, 24), _groups),
 ]
 
 

@@ -55,6 +55,11 @@ def record_lines(state: State, rules: ScoringRules) -> list[str]:
                 lines.append(f"conflict {outcome}: {' & '.join(map(name, d['between']))}  {points:+d} each")
             case "co_owned":
                 lines.append(f"co-owners: {', '.join(map(name, d['people']))}{label}  +{rules.level(5).co_owner} each")
+    if state.group is not None:
+        away = [name(pid) for pid in state.absent if pid not in state.present]
+        lines.append(
+            f"{state.group['name']}: {len(state.present)} here" + (f", absent: {', '.join(away)}" if away else "")
+        )
     return lines
 
 

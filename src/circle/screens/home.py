@@ -29,6 +29,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "start", "Start session", id="start-session"),
         Binding("ctrl+n", "names", "Who is here", id="names"),
+        Binding("ctrl+g", "app.show_groups", "Groups", id="groups"),
         Binding("ctrl+l", "app.show_ledger", "Ledger", id="ledger"),
         Binding("ctrl+q", "app.quit", "Quit", id="quit"),
     ]

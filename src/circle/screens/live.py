@@ -28,7 +28,7 @@ HEARTBEAT = 1.0  # how often a running session records that the app is alive
 class LiveScreen(Screen[None]):
     CSS_PATH = "live.tcss"
     BINDINGS = [
-        Binding("space", "toggle", "Start/pause", id="toggle", key_display="space"),
+        Binding("space", "toggle", "Go/pause", id="toggle", key_display="space"),
         Binding("n", "next", "Next", id="next"),
         Binding("p", "pass_turn", "Pass", id="pass"),
         Binding("b", "back", "Back", id="back"),
@@ -41,14 +41,21 @@ class LiveScreen(Screen[None]):
         Binding("s", "script", "Script", id="script", show=False),
         Binding("r", "remove_person", "Remove someone", id="remove", show=False),
         Binding("k", "skip_step", "Skip step", id="skip", show=False),
-        # Reciprocity Game: shown only on the level they belong to.
-        Binding("l", "listened", "Everyone listened", id="listened"),
-        Binding("o", "offer", "Offer", id="offer"),
-        Binding("i", "ask", "Ask", id="ask"),
-        Binding("c", "conflict", "Conflict", id="conflict"),
-        Binding("w", "co_owners", "Co-owners", id="co-owners"),
-        Binding("u", "undo_record", "Undo record", id="undo"),
+        # Reciprocity Game: active on the level they belong to, listed above the points panel.
+        Binding("l", "listened", "Everyone listened", id="listened", show=False),
+        Binding("o", "offer", "Offer", id="offer", show=False),
+        Binding("i", "ask", "Ask", id="ask", show=False),
+        Binding("c", "conflict", "Conflict", id="conflict", show=False),
+        Binding("w", "co_owners", "Co-owners", id="co-owners", show=False),
+        Binding("u", "undo_record", "Undo record", id="undo", show=False),
     ]
+    LEVEL_KEYS = {
+        1: "l listened · u undo",
+        2: "o offer · i ask · u undo",
+        3: "attendance scores",
+        4: "c conflict · u undo",
+        5: "w co-owners · u undo",
+    }
     RECIPROCITY_ACTIONS = {
         "listened": {1},
         "offer": {2},
@@ -146,8 +153,9 @@ class LiveScreen(Screen[None]):
         if self._texts.get("records") != view.records:
             self._texts["records"] = view.records
             records = self.query_one("#records", Static)
-            records.update(Content("\n".join(view.records[:6])))
-            records.display = bool(view.records)
+            records.update(Content("\n".join(view.records[:6]) or "nothing recorded yet"))
+            records.border_title = self.LEVEL_KEYS.get(self._level() or 0, "")
+            records.display = self._level() is not None
         self.set_class(view.phase == "overtime", "-overtime")
 
     def _wall(self, now: float) -> str:

@@ -1,0 +1,65 @@
+"""Pilot tests: managing groups from the TUI, and the ledger screen."""
+
+from __future__ import annotations
+
+from circle.screens.groups import GroupsScreen
+from circle.screens.home import HomeScreen
+from circle.screens.ledger import LedgerScreen
+
+
+async def test_create_a_crew_add_and_remove_members(app_factory, store):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, GroupsScreen)
+        await pilot.press("n", *"Tuesday crew", "enter")
+        await pilot.pause()
+        await pilot.press("enter")  # kind: crew (the first choice)
+        await pilot.pause()
+        await pilot.press(*"Ana, Ben, Caro", "enter")
+        await pilot.pause()
+        assert [p.name for p in store.group_members("Tuesday crew")] == ["Ana", "Ben", "Caro"]
+
+        await pilot.press("a", *"Dee", "enter")
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # Ben leaves
+        await pilot.pause()
+        assert [p.name for p in store.group_members("Tuesday crew")] == ["Ana", "Caro", "Dee"]
+        assert "Dee" in str(app.screen.query_one("#members").content)
+
+        await pilot.press("r", *" A", "enter")  # the input starts empty: the new name is typed
+        await pilot.pause()
+        assert store.group_names() == ["A"]
+
+        await pilot.press("a", *"Ana", "enter")  # already a member: a message, nothing changes
+        await pilot.pause()
+        assert any("already in" in n.message for n in app._notifications)
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_ledger_screen_shows_points_for_a_group(app_factory, world):
+    people = world.store.people_named(["Ana", "Ben", "Caro"])
+    world.store.create_group("Crew", people, at=world.clock.now())
+    world.clock.advance(86400)
+    session = world.session("reciprocity-1-listening", ["Ana", "Ben"])
+    session.record_listened()
+    session.end()
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LedgerScreen)
+        table = screen.query_one("#points")
+        assert {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[1]) for i in range(table.row_count)} == {
+            "Ana": "1",
+            "Ben": "1",
+        }
+        await pilot.press("x")
+        await pilot.pause()
+        assert "| Ana | 1 | 1 |" in (world.export_dir / "ledger-everyone.md").read_text()
