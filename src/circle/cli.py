@@ -17,7 +17,7 @@ from circle.groups import GROUP_KINDS, size_warning
 from circle.ledger import compute
 from circle.ledger_report import as_csv as ledger_csv
 from circle.ledger_report import as_markdown, as_text, report
-from circle.loader import LoadError, load_library, validate_paths
+from circle.loader import LoadError, load_library, read_yaml, validate_paths, yaml_files
 from circle.lock import DatabaseLock, LockedError
 from circle.protocol import json_schema
 from circle.resources import default_db_path
@@ -54,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("protocol", help="protocol id (see `circle protocols`)")
     who = run.add_mutually_exclusive_group()
     who.add_argument("--people", help='names, comma separated: "Ana,Ben,Caro"')
-    who.add_argument("--group", help="a saved group's name")
+    who.add_argument("--group", help="a saved group's name (attendance is taken against its members)")
+    run.add_argument("--absent", default="", help='with --group: members who are not here, "Esi,Femi"')
 
     sub.add_parser("protocols", parents=[common], help="list what can be run")
     validate = sub.add_parser("validate", parents=[common], help="check protocol files")
@@ -118,10 +119,28 @@ def _length(protocol) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    problems = validate_paths(args.paths)
+    """Protocols, and the point rules (a file with top-level `levels`), each against its model."""
+    problems, protocols = [], []
+    for path in yaml_files(args.paths):
+        if _is_rules_file(path):
+            try:
+                load_rules(path)
+            except LoadError as exc:
+                problems.extend(exc.problems)
+        else:
+            protocols.append(path)
+    problems = validate_paths(protocols) + problems
     for problem in problems:
         print(problem)
     return 1 if problems else 0
+
+
+def _is_rules_file(path: Path) -> bool:
+    try:
+        doc = read_yaml(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, LoadError):
+        return False  # the protocol check reports what is wrong with it
+    return isinstance(doc, dict) and "levels" in doc and "steps" not in doc
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -157,9 +176,16 @@ def _start_request(args: argparse.Namespace, library, db: Path) -> StartRequest:
     if args.group:
         store = Store(db)
         try:
-            names = [p.name for p in store.group_members(args.group)]
+            members = [p.name for p in store.group_members(args.group)]
         finally:
             store.close()
+        absent = {n.strip().casefold() for n in args.absent.split(",") if n.strip()}
+        unknown = absent - {m.casefold() for m in members}
+        if unknown:
+            raise UsageError(f"not in {args.group}: {', '.join(sorted(unknown))} (members: {', '.join(members)})")
+        names = [m for m in members if m.casefold() not in absent]
+    elif args.absent:
+        raise UsageError("--absent goes with --group")
     elif args.people is not None:
         names = args.people.split(",")
     else:
