@@ -11,7 +11,7 @@ ROOT = Path(__file__).parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD_FIXTURES = sorted(FIXTURES.glob("bad-*.yaml"))
 GOOD_FIXTURES = [FIXTURES / "round-open.yaml", FIXTURES / "all-kinds.yaml"]
-STEP_KINDS = {"round", "open", "pairs", "silence"}
+STEP_KINDS = {"round", "open", "pairs", "silence", "meal", "break", "performance", "breakout", "method", "open_space"}
 
 
 @pytest.fixture
@@ -98,8 +98,11 @@ def test_schema_describes_every_step_kind(capsys):
     code, out, _ = run(capsys, "schema")
     assert code == 0
     schema = json.loads(out)
-    kinds = {d["properties"]["kind"]["const"] for d in schema["$defs"].values() if "kind" in d.get("properties", {})}
-    assert kinds == STEP_KINDS
+    kinds = set()
+    for definition in schema["$defs"].values():
+        kind = definition.get("properties", {}).get("kind", {})
+        kinds |= {kind["const"]} if "const" in kind else set(kind.get("enum", []))
+    assert kinds == set(STEP_KINDS)
     assert schema["additionalProperties"] is False
     assert {"id", "title", "steps"} <= set(schema["required"])
 

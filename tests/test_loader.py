@@ -29,7 +29,7 @@ def problem_lines(path: Path) -> list[str]:
         (
             "bad-kind.yaml",
             "9:5",  # the `kind:` key, not the start of the step on line 8
-            "unknown step kind 'dance'; expected one of: round, open, pairs, silence",
+            "unknown step kind 'dance'; expected one of: round, open, pairs, silence, meal, break, performance, breakout, method, open_space",
         ),
         ("bad-negative.yaml", "7:5", "turn: duration '-30s' is negative; it must be zero or more"),
         (
@@ -70,7 +70,7 @@ def test_an_unknown_key_named_like_a_step_kind_is_named_correctly(tmp_path):
     path.write_text(
         "id: odd\ntitle: Odd\nsteps:\n  - kind: open\n    title: Talk\n    duration: 5m\n    silence: 30s\n"
     )
-    allowed = "duration, kind, prompt, script, title, warn_at"
+    allowed = "duration, fixed, kind, materials, min, prompt, script, title, warn_at"
     assert problem_lines(path) == [f"{path}:7:5: unknown key 'silence'; allowed: {allowed}"]
 
 

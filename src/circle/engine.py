@@ -17,6 +17,7 @@ from typing import Any
 
 from circle.clock import Clock
 from circle.protocol import (
+    BlockStep,
     OpenStep,
     PairsStep,
     Protocol,
@@ -105,6 +106,7 @@ class State:
     group: dict[str, str] | None = None  # {"id", "name"} when run for a saved group
     absent: list[str] = field(default_factory=list)  # group members not here at the start
     records: list[Event] = field(default_factory=list)  # reciprocity moments, in order
+    plan: dict[int, int] = field(default_factory=dict)  # step index -> length, from accepted rebalances
     undone: set[str] = field(default_factory=set)  # ids of records taken back
     event_count: int = 0
     last_at: float | None = None
@@ -257,6 +259,7 @@ def _slots_for(state: State, step: Step, data: dict) -> list[Slot]:
     def slot(label: str, allotted: int, speaker: str | None = None) -> Slot:
         return Slot(label, allotted, warn_seconds(step, allotted), speaker)
 
+    length = state.plan.get(data["step"], getattr(step, "duration", 0))  # an accepted rebalance wins
     match step:
         case RoundStep():
             return [slot(state.name(pid), step.turn, pid) for pid in data["order"]]
@@ -265,9 +268,11 @@ def _slots_for(state: State, step: Step, data: dict) -> list[Slot]:
             letters = "ABCDEFGH"
             return [slot(f"Partner {letters[i]} speaks", step.turn) for i in range(width)]
         case OpenStep():
-            return [slot("Everyone", step.duration)]
+            return [slot("Everyone", length)]
         case SilenceStep():
-            return [slot("Silence", step.duration)]
+            return [slot("Silence", length)]
+        case BlockStep():
+            return [slot(step.kind.replace("_", " ").capitalize(), length)]
     raise TypeError(step)  # pragma: no cover
 
 
@@ -409,6 +414,11 @@ def _on_step_skipped(state: State, event: Event) -> None:
     state.slot = len(run.slots)
 
 
+def _on_plan_adjusted(state: State, event: Event) -> None:
+    for index, seconds in event.data["lengths"].items():
+        state.plan[int(index)] = seconds
+
+
 def _on_ended(state: State, event: Event) -> None:
     _close_segment(state, event.at, keep_running=False)
     run = state.run
@@ -452,6 +462,7 @@ def live_records(state: State) -> list[Event]:
 _HANDLERS: dict[str, Callable[[State, Event], None]] = {
     **dict.fromkeys(RECORD_KINDS, _on_record),
     "undone": _on_undone,
+    "plan_adjusted": _on_plan_adjusted,
     "session_created": _on_created,
     "step_started": _on_step_started,
     "timer_started": _on_timer_started,
@@ -661,6 +672,19 @@ class Session:
         if not text:
             raise CommandRejected("the note is empty")
         return self._emit(self._event("note", text=text))
+
+    def adjust_plan(self, lengths: dict[int, int]) -> list[Event]:
+        """Accept a rebalanced plan: new lengths for steps not yet started."""
+        state = self._live()
+        run = state.run
+        started = run.index if run else -1
+        assert state.protocol is not None
+        for index, seconds in lengths.items():
+            if not started < index < len(state.protocol.steps):
+                raise CommandRejected("only steps still to come can be rebalanced")
+            if seconds < 0:
+                raise CommandRejected("a step cannot be shorter than nothing")
+        return self._emit(self._event("plan_adjusted", lengths={str(i): s for i, s in lengths.items()}))
 
     # -- reciprocity moments ------------------------------------------------------
     def _scoring(self, *people: str) -> State:

@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from circle.protocol import STEP_KINDS, Protocol
+from circle.protocol import STEP_KINDS, STEP_MODELS, Protocol
 from circle.resources import bundled_dir, user_dir
 
 M = TypeVar("M", bound=BaseModel)
@@ -159,15 +159,8 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
-        if part in STEP_KINDS:
-            from circle import protocol as p
-
-            current = {
-                "round": p.RoundStep,
-                "open": p.OpenStep,
-                "pairs": p.PairsStep,
-                "silence": p.SilenceStep,
-            }[part]
+        if part in STEP_MODELS:
+            current = STEP_MODELS[part]
             continue
         fields = getattr(current, "model_fields", {})
         if part not in fields:

@@ -52,6 +52,11 @@ class _StepBase(_Strict):
         None,
         description="Time left when the timer turns to the warning colour (default: a fifth of the turn, at most 30s).",
     )
+    fixed: bool = Field(False, description="In an agenda: this block keeps its length when the plan is rebalanced.")
+    min: Duration | None = Field(
+        None, description="In an agenda: the shortest this block may become (default: half its planned length)."
+    )
+    materials: list[str] = Field(default_factory=list, description="What to have ready for this block.")
 
 
 class RoundStep(_StepBase):
@@ -86,11 +91,29 @@ class SilenceStep(_StepBase):
     duration: Duration
 
 
+BLOCK_KINDS = ("meal", "break", "performance", "breakout", "method", "open_space")
+
+
+class BlockStep(_StepBase):
+    """A block of an agenda: a meal, a break, a performance, breakout groups, a method, open space."""
+
+    kind: Literal[BLOCK_KINDS]  # type: ignore[valid-type]
+    duration: Duration
+    method: str = Field("", description="For kind method: an id from the method library (data/methods.yaml).")
+
+
 Step = Annotated[
-    RoundStep | OpenStep | PairsStep | SilenceStep,
+    RoundStep | OpenStep | PairsStep | SilenceStep | BlockStep,
     Field(discriminator="kind"),
 ]
-STEP_KINDS = ("round", "open", "pairs", "silence")
+STEP_MODELS: dict[str, type[_StepBase]] = {
+    "round": RoundStep,
+    "open": OpenStep,
+    "pairs": PairsStep,
+    "silence": SilenceStep,
+    **dict.fromkeys(BLOCK_KINDS, BlockStep),
+}
+STEP_KINDS = tuple(STEP_MODELS)
 
 
 class GroupSize(_Strict):
@@ -122,6 +145,9 @@ class Protocol(_Strict):
     group_size: GroupSize = GroupSize()
     tags: list[str] = Field(default_factory=list)
     two_loops_stage: Literal[TWO_LOOPS_STAGES] | None = None  # type: ignore[valid-type]
+    layout: Literal["circle", "agenda"] = Field(
+        "circle", description="agenda: a multi-hour plan of blocks, run on the agenda screen with a timeline."
+    )
     reciprocity_level: int | None = Field(
         None, ge=1, le=5, description="Which level of the Reciprocity Game this protocol plays (1-5)."
     )
@@ -143,7 +169,7 @@ def planned_step_seconds(step: Step, people: int) -> int:
             return step.turn * people
         case PairsStep():
             return step.turn * (3 if people % 2 and people > 1 else 2)
-        case OpenStep() | SilenceStep():
+        case OpenStep() | SilenceStep() | BlockStep():
             return step.duration
     raise TypeError(step)  # pragma: no cover
 
