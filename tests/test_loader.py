@@ -29,7 +29,8 @@ def problem_lines(path: Path) -> list[str]:
         (
             "bad-kind.yaml",
             "9:5",  # the `kind:` key, not the start of the step on line 8
-            "unknown step kind 'dance'; expected one of: round, open, pairs, silence, meal, break, performance, breakout, method, open_space",
+            "unknown step kind 'dance'; expected one of: round, open, pairs, silence, meal, break, "
+            "performance, breakout, method, open_space",
         ),
         ("bad-negative.yaml", "7:5", "turn: duration '-30s' is negative; it must be zero or more"),
         (

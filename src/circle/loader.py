@@ -96,6 +96,10 @@ def _problem(err: dict, doc: Any, label: str, model: type[BaseModel]) -> Problem
     key = keys[-1] if keys else ""
     kind = err["type"]
     message = err["msg"].removeprefix("Value error, ")
+    named = message.split(":", 1)[0]
+    if not loc and isinstance(doc, CommentedMap) and named in doc:
+        # A check across the whole file that names the key it is about.
+        return Problem(label, *_key_pos(doc, named), message)
     if kind == "extra_forbidden":
         message = f"unknown key '{key}'"
         allowed = _allowed_keys(model, loc)

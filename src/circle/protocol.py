@@ -145,6 +145,9 @@ class Protocol(_Strict):
     group_size: GroupSize = GroupSize()
     tags: list[str] = Field(default_factory=list)
     two_loops_stage: Literal[TWO_LOOPS_STAGES] | None = None  # type: ignore[valid-type]
+    length: Duration | None = Field(
+        None, description="For an agenda: the time it has from start to end; rebalancing aims to end within it."
+    )
     layout: Literal["circle", "agenda"] = Field(
         "circle", description="agenda: a multi-hour plan of blocks, run on the agenda screen with a timeline."
     )
@@ -152,6 +155,20 @@ class Protocol(_Strict):
         None, ge=1, le=5, description="Which level of the Reciprocity Game this protocol plays (1-5)."
     )
     steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fits(self) -> Protocol:
+        """An agenda must fit its own fixed blocks and minimums in its length."""
+        if self.length is None:
+            return self
+        people = self.group_size.min
+        least = sum(shortest_seconds(s, planned_step_seconds(s, people)) for s in self.steps)
+        if least > self.length:
+            raise ValueError(
+                f"length: the blocks need at least {least // 60} min even at their minimums, "
+                f"but the agenda has {self.length // 60} min; lengthen it, or shorten or unfix a block"
+            )
+        return self
 
     def planned_seconds(self, people: int) -> int:
         return sum(planned_step_seconds(step, people) for step in self.steps)
@@ -172,6 +189,15 @@ def planned_step_seconds(step: Step, people: int) -> int:
         case OpenStep() | SilenceStep() | BlockStep():
             return step.duration
     raise TypeError(step)  # pragma: no cover
+
+
+def shortest_seconds(step: Step, planned: int) -> int:
+    """The shortest a block may become in a rebalance: fixed blocks and rounds keep their length."""
+    if step.fixed or isinstance(step, RoundStep):
+        return planned
+    if step.min is not None:
+        return min(step.min, planned)
+    return planned // 2
 
 
 def warn_seconds(step: Step, allotted: int) -> int:
