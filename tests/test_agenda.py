@@ -77,3 +77,20 @@ def test_an_agenda_that_cannot_fit_its_fixed_blocks(tmp_path):
     (problem,) = caught.value.problems
     assert "need at least 70 min even at their minimums, but the agenda has 60 min" in problem.message
     assert (problem.line, problem.col) == (4, 1)  # the length key
+
+
+def test_bundled_agendas_plan_exactly_their_length_and_name_known_methods():
+    from circle.methods import load_methods, method_problems
+    from circle.resources import bundled_dir
+
+    methods = load_methods()
+    agendas = []
+    for path in sorted(bundled_dir("protocols").glob("*.yaml")):
+        protocol = load_protocol(path)
+        assert method_problems(path, methods) == []
+        if protocol.layout == "agenda":
+            agendas.append(protocol.id)
+            assert protocol.planned_seconds(protocol.group_size.min) == protocol.length, protocol.id
+    assert {"collaboratory-friendly", "collaboratory-inquiry", "collaboratory-action", "dreaming-gathering"} <= set(
+        agendas
+    )

@@ -19,6 +19,7 @@ from circle.ledger_report import as_csv as ledger_csv
 from circle.ledger_report import as_markdown, as_text, report
 from circle.loader import LoadError, load_library, read_yaml, validate_paths, yaml_files
 from circle.lock import DatabaseLock, LockedError
+from circle.methods import load_methods, method_problems
 from circle.protocol import json_schema
 from circle.resources import default_db_path
 from circle.scoring import load_rules
@@ -130,6 +131,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             protocols.append(path)
     problems = validate_paths(protocols) + problems
+    if not problems:
+        methods = load_methods()
+        problems = [p for path in protocols for p in method_problems(path, methods)]
     for problem in problems:
         print(problem)
     return 1 if problems else 0

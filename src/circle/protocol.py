@@ -174,7 +174,9 @@ class Protocol(_Strict):
         return sum(planned_step_seconds(step, people) for step in self.steps)
 
     def length_range(self) -> tuple[int, int]:
-        """Planned length for the smallest and the largest group it is meant for."""
+        """Planned length for the smallest and the largest group it is meant for (an agenda: its length)."""
+        if self.length is not None:
+            return self.length, self.length
         low = self.group_size.min
         high = self.group_size.max or max(low, 8)
         return self.planned_seconds(low), self.planned_seconds(high)

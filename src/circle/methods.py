@@ -1,0 +1,51 @@
+"""The method library an Inquiry draws on (data/methods.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from circle.durations import format_duration
+from circle.loader import Problem, load_model, load_protocol, read_yaml
+from circle.protocol import BlockStep, Duration
+from circle.resources import bundled_dir
+
+
+class Method(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    summary: str = ""
+    length: Duration
+    materials: list[str] = Field(default_factory=list)
+
+    def describe(self) -> str:
+        return f"{self.name} ({format_duration(self.length)}): {self.summary}"
+
+
+class MethodLibrary(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    methods: list[Method]
+
+    def get(self, method_id: str) -> Method | None:
+        return next((m for m in self.methods if m.id == method_id), None)
+
+
+def load_methods(path: Path | None = None) -> MethodLibrary:
+    return load_model(MethodLibrary, path or bundled_dir("data") / "methods.yaml")
+
+
+def method_problems(path: Path, library: MethodLibrary) -> list[Problem]:
+    """A `method` block that names no method in the library, located at its `method` key."""
+    protocol = load_protocol(path)
+    doc = read_yaml(path.read_text(encoding="utf-8"), str(path))
+    known = ", ".join(m.id for m in library.methods)
+    problems = []
+    for i, step in enumerate(protocol.steps):
+        if isinstance(step, BlockStep) and step.kind == "method" and library.get(step.method) is None:
+            node = doc["steps"][i]
+            line, col = node.lc.key("method") if "method" in node else (node.lc.line, node.lc.col)
+            what = f"unknown method '{step.method}'" if step.method else "a method block needs a method"
+            problems.append(Problem(str(path), line + 1, col + 1, f"{what}; the library has: {known}"))
+    return problems
