@@ -83,9 +83,12 @@ class CircleApp(App[int]):
 
     def show_live(self, session: Session) -> None:
         self._to_home()
-        from circle.screens.live import LiveScreen  # screens load when first shown: a quicker start
-
-        self.push_screen(LiveScreen(session, self.store, self.clock, self.tz))
+        # Screens load when first shown: a quicker start.
+        if session.state.protocol is not None and session.state.protocol.layout == "agenda":
+            from circle.screens.agenda import AgendaScreen as screen_class
+        else:
+            from circle.screens.live import LiveScreen as screen_class
+        self.push_screen(screen_class(session, self.store, self.clock, self.tz))
 
     def show_summary(self, session: Session) -> None:
         self._to_home()

@@ -286,6 +286,25 @@ def _groups(world: World):
     return app, run_before
 
 
+def _agenda(world: World, late_by: int):
+    """The Friendly under way: the meal over, and the names round ``late_by`` minutes over."""
+    session = world.session("collaboratory-friendly", DEMO_PEOPLE[:10])
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        clock = world.clock
+        await pilot.pause()
+        app.show_live(session)
+        session.start()
+        clock.advance(40 * 60)
+        session.next()
+        session.start()
+        clock.advance((10 + late_by) * 60)
+        await settle(pilot)
+
+    return app, run_before
+
+
 SCENES = [
     Scene("home", (80, 24), _home),
     Scene("home-large", (200, 60), _home),
@@ -307,6 +326,9 @@ SCENES = [
     Scene("ledger", (80, 24), _ledger),
     Scene("ledger-large", (160, 48), _ledger),
     Scene("groups", (80, 24), _groups),
+    Scene("agenda", (80, 24), lambda w: _agenda(w, 0)),
+    Scene("agenda-behind", (80, 24), lambda w: _agenda(w, 12)),
+    Scene("agenda-large", (160, 48), lambda w: _agenda(w, 12)),
 ]
 
 

@@ -77,7 +77,7 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
         roster_title = "Round"
         roster = [(s.label, s.status) for s in run.slots]
     else:
-        caption = {"pairs": "in pairs", "silence": "", "open": "open to everyone"}[step.kind]
+        caption = {"pairs": "in pairs", "open": "open to everyone"}.get(step.kind, "")
         roster_title = f"Here ({len(state.present)})"
         roster = [(p.name, "todo") for p in state.people_present()]
     groups = []

@@ -1,0 +1,159 @@
+"""The agenda runner: a timeline of blocks, the current block's countdown, and keeping time.
+
+It is the live screen with a timeline beside it: rounds inside an agenda run
+turn by turn with the same keys, and the whole plan is watched for drift.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Input, Static
+
+from circle.agenda import Proposal, Standing, propose, standing
+from circle.durations import format_duration
+from circle.methods import MethodLibrary, load_methods
+from circle.protocol import BlockStep, PairsStep, RoundStep
+from circle.screens.live import LiveScreen
+from circle.widgets.roster import Roster
+from circle.widgets.turn_clock import TurnClock
+
+MARKS = {"done": "✓", "now": "▶", "next": "›", "later": "·", "skipped": "–"}
+STYLES = {"done": "$success", "now": "bold $primary", "next": "$foreground", "later": "$foreground-muted"}
+
+
+class AgendaScreen(LiveScreen):
+    CSS_PATH = ["live.tcss", "agenda.tcss"]
+    BINDINGS = [Binding("f", "fit", "Fit plan", id="fit")]
+
+    def __init__(self, *args, methods: MethodLibrary | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.methods = methods or load_methods()
+        self.proposal: Proposal | None = None
+        self._plan_key: tuple | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield Static(id="step-line")
+            yield Static(id="plan-status")
+            yield Static(id="wall-clock")
+        yield Static(id="prompt")
+        yield Static(id="script")
+        with Horizontal(id="main"):
+            with Vertical(id="side"):
+                with VerticalScroll(id="timeline-scroll"):
+                    yield Static(id="timeline")
+                yield Roster()
+                yield Static(id="records")
+            with Vertical(id="stage"):
+                yield Static(id="caption")
+                yield Static(id="speaker")
+                yield TurnClock()
+                yield Static(id="next-line")
+                yield Static(id="groups")
+                yield Static(id="message")
+                yield Static(id="block-notes")
+                yield Static(id="proposal")
+        yield Input(placeholder="/ to type a note (the timer keeps running); enter saves it", id="note-input")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "fit":
+            return self.proposal is not None and bool(self.proposal.lengths) and not isinstance(self.focused, Input)
+        return super().check_action(action, parameters)
+
+    # -- rendering ---------------------------------------------------------------
+    def refresh_view(self) -> None:
+        super().refresh_view()
+        now = self.clock.now()
+        where = standing(self.session.state, now)
+        proposal = propose(where.blocks, where.behind)
+        key = (
+            [(b.status, b.planned, int(b.actual // 60)) for b in where.blocks],
+            round(where.behind / 60),
+            where.projected_end is None,
+            proposal,
+            self._step_kind(),
+        )
+        if key == self._plan_key:
+            return
+        self._plan_key = key
+        self.proposal = proposal
+        self._paint_plan(where, proposal)
+        self.refresh_bindings()
+
+    def _step_kind(self) -> str:
+        run = self.session.state.run
+        return run.step.kind if run else ""
+
+    def _paint_plan(self, where: Standing, proposal: Proposal | None) -> None:
+        lines = []
+        for b in where.blocks:
+            mark = MARKS[b.status]
+            length = format_duration(b.planned)
+            if b.status in ("done", "skipped"):
+                length += f" → {format_duration(b.actual)}"
+            markup = f"{mark} $title  [dim]$length[/dim]"
+            style = STYLES.get(b.status, "")
+            lines.append(
+                Content.from_markup(f"[{style}]{markup}[/]" if style else markup, title=b.title, length=length)
+            )
+        self.query_one("#timeline", Static).update(Content("\n").join(lines))
+
+        status = self.query_one("#plan-status", Static)
+        if where.projected_end is None:
+            status.update("not started")
+        else:
+            minutes = round(where.behind / 60)
+            ends = datetime.fromtimestamp(where.projected_end, self.tz).strftime("%H:%M")
+            if minutes > 0:
+                status.update(Content.from_markup(f"[$warning]{minutes} min behind[/] · ends {ends}"))
+            elif minutes < 0:
+                status.update(Content.from_markup(f"[$success]{-minutes} min ahead[/] · ends {ends}"))
+            else:
+                status.update(f"on time · ends {ends}")
+
+        state = self.session.state
+        step = state.run.step if state.run else None
+        notes = []
+        if isinstance(step, BlockStep) and step.kind == "method":
+            method = self.methods.get(step.method)
+            if method is not None:
+                notes.append(method.describe())
+        if step is not None and step.materials:
+            notes.append("materials: " + ", ".join(step.materials))
+        block_notes = self.query_one("#block-notes", Static)
+        block_notes.update(Content("\n".join(notes)))
+        block_notes.display = bool(notes)
+
+        panel = self.query_one("#proposal", Static)
+        panel.display = proposal is not None
+        if proposal is not None:
+            panel.update(Content(self._describe(proposal, where)))
+        turns = isinstance(step, RoundStep | PairsStep)
+        self.query_one(Roster).display = turns
+        self.query_one("#timeline-scroll").display = not turns or self.size.height >= 30
+
+    def _describe(self, proposal: Proposal, where: Standing) -> str:
+        titles = {b.index: (b.title, b.planned) for b in where.blocks}
+        changes = ", ".join(
+            f"{titles[i][0]} {format_duration(titles[i][1])} → {format_duration(length)}"
+            for i, length in sorted(proposal.lengths.items())
+        )
+        if not proposal.lengths:
+            return f"Even at their minimums the blocks ahead cannot win back {format_duration(proposal.shortfall)}."
+        text = f"To end on time: {changes}. Press f to accept, or carry on."
+        if not proposal.ends_on_time:
+            text += f" Still {format_duration(proposal.shortfall)} over: skip a block (k) or end later."
+        return text
+
+    # -- commands ------------------------------------------------------------------
+    def action_fit(self) -> None:
+        if self.proposal and self.proposal.lengths and self._do(self.session.adjust_plan, self.proposal.lengths):
+            self.notify("plan rebalanced", timeout=3)
+            self._plan_key = None
+            self.refresh_view()
