@@ -41,7 +41,7 @@ def test_markdown_tells_the_story_of_a_running_session(protocol, evening):
     lines = export(log, "md", tz=UTC).splitlines()
     assert lines[0] == "# Test round and talk"
     assert "- **When:** 2026-03-05 18:00 to 18:05 (5m 15s, still running)" in lines
-    assert "- **Protocol:** `test-round-open`" in lines
+    assert "- **Protocol:** test-round-open" in lines
     assert "- **Present:** Ana, Ben, Caro" in lines
     # each step, planned against actual
     assert "| 1 | Round | round | 6m | 3m 35s |" in lines
@@ -155,3 +155,19 @@ def test_unknown_format_and_empty_log_are_refused(protocol, evening):
         export(log, "pdf")
     with pytest.raises(ValueError, match="no events to export"):
         export([], "md")
+
+
+def test_html_is_a_printable_page_with_everything_escaped(store, protocol, clock):
+    from circle.export import export
+    from circle.sessions import start_session
+
+    session = start_session(store, protocol, ["Ana", "<Ben>"], clock)
+    session.start()
+    clock.advance(61)
+    session.next()
+    session.note("tea & biscuits <next time>")
+    page = export(store.events(session.state.session_id), "html", UTC)
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert "&lt;Ben&gt;" in page and "<Ben>" not in page
+    assert "tea &amp; biscuits &lt;next time&gt;" in page
+    assert "<th>Planned</th>" in page and "@media print" in page

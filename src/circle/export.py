@@ -8,6 +8,7 @@ notes exist to be exported: nobody's share is ever recorded.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from circle.durations import format_duration
 from circle.engine import Event, State, fold, person_totals
 
-FORMATS = ("md", "json", "csv")
+FORMATS = ("md", "json", "csv", "html")
 
 
 @dataclass(frozen=True)
@@ -48,71 +49,168 @@ def _status(state: State) -> str:
     return "ended" if state.ended else "still running"
 
 
-def to_markdown(state: State, tz: tzinfo | None = None) -> str:
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    level: int  # 2 for a section, 3 for a step's turns
+    body: list[str | Table]  # paragraphs, bullet lists (list items start with "- "), tables
+
+
+PRIVACY = "Timings, attendance and the facilitator's notes only; what people shared stays in the room."
+
+
+def _facts(state: State, tz: tzinfo | None) -> list[tuple[str, str]]:
     protocol = state.protocol
     assert protocol is not None and state.created_at is not None
     end = state.ended_at or state.last_at or state.created_at
-    lines = [
-        f"# {protocol.title}",
-        "",
-        f"- **When:** {_when(state.created_at, tz)} to {_when(end, tz, '%H:%M')} "
-        f"({format_duration(end - state.created_at)}, {_status(state)})",
-        f"- **Protocol:** `{protocol.id}`" + (f" ({protocol.family})" if protocol.family else ""),
-        f"- **Present:** {', '.join(p.name for p in state.people.values())}",
+    facts = [
+        (
+            "When",
+            f"{_when(state.created_at, tz)} to {_when(end, tz, '%H:%M')} "
+            f"({format_duration(end - state.created_at)}, {_status(state)})",
+        ),
+        ("Protocol", f"{protocol.id}" + (f" ({protocol.family})" if protocol.family else "")),
+        ("Present", ", ".join(p.name for p in state.people.values() if p.id not in state.absent)),
     ]
-    joined_late = [pid for pid, at in state.joined.items() if at > state.created_at]
-    if joined_late:
-        lines.append(
-            "- **Joined late:** "
-            + ", ".join(f"{state.name(pid)} ({_when(state.joined[pid], tz, '%H:%M')})" for pid in joined_late)
+    if state.group:
+        away = [state.name(pid) for pid in state.absent]
+        facts.append(("Group", state.group["name"] + (f"; absent: {', '.join(away)}" if away else "")))
+    late = [pid for pid, at in state.joined.items() if at > state.created_at]
+    if late:
+        facts.append(
+            ("Joined late", ", ".join(f"{state.name(p)} ({_when(state.joined[p], tz, '%H:%M')})" for p in late))
         )
     if state.left:
-        lines.append(
-            "- **Left early:** "
-            + ", ".join(f"{state.name(pid)} ({_when(at, tz, '%H:%M')})" for pid, at in state.left.items())
+        facts.append(
+            ("Left early", ", ".join(f"{state.name(p)} ({_when(at, tz, '%H:%M')})" for p, at in state.left.items()))
         )
-    lines += ["", "## Steps", "", "| # | Step | Kind | Planned | Actual |", "|---|---|---|---|---|"]
-    for run in state.runs:
-        note = " (skipped)" if run.skipped else ""
-        lines.append(
-            f"| {run.index + 1} | {run.step.title}{note} | {run.step.kind} | "
-            f"{format_duration(run.planned)} | {format_duration(run.actual)} |"
-        )
+    return facts
+
+
+def sections(state: State, tz: tzinfo | None = None) -> list[Section]:
+    """The session report as format-free sections, rendered as Markdown or HTML."""
+    protocol = state.protocol
+    assert protocol is not None
+    out = []
+    steps = Table(
+        ["#", "Step", "Kind", "Planned", "Actual"],
+        [
+            [
+                str(run.index + 1),
+                run.step.title + (" (skipped)" if run.skipped else ""),
+                run.step.kind,
+                format_duration(run.planned),
+                format_duration(run.actual),
+            ]
+            for run in state.runs
+        ],
+    )
+    body: list[str | Table] = [steps]
     not_run = len(protocol.steps) - len({run.index for run in state.runs})
     if not_run > 0 and state.ended:
-        lines += ["", f"_{not_run} step(s) were not reached._"]
+        body.append(f"{not_run} step(s) were not reached.")
+    out.append(Section("Steps", 2, body))
     for i, run in enumerate(state.runs):
         turns = _turns(state, i)
         if not turns:
             continue
-        lines += ["", f"### {run.index + 1}. {run.step.title}", ""]
-        lines += ["| Who | Time | Planned | Overtime | |", "|---|---|---|---|---|"]
-        for turn in turns:
-            over = format_duration(turn.overtime) if turn.overtime >= 1 else ""
-            lines.append(
-                f"| {turn.who} | {format_duration(turn.actual)} | {format_duration(turn.planned)} "
-                f"| {over} | {turn.status} |"
-            )
+        rows = [
+            [
+                t.who,
+                format_duration(t.actual),
+                format_duration(t.planned),
+                format_duration(t.overtime) if t.overtime >= 1 else "",
+                t.status,
+            ]
+            for t in turns
+        ]
+        out.append(
+            Section(f"{run.index + 1}. {run.step.title}", 3, [Table(["Who", "Time", "Planned", "Overtime", ""], rows)])
+        )
     totals = [t for t in person_totals(state) if t.turns or t.passes]
     if totals:
-        lines += ["", "## Speaking time", "", "| Person | Spoke | Turns | Passes | Overtime |"]
-        lines.append("|---|---|---|---|---|")
-        for t in totals:
-            lines.append(
-                f"| {t.person.name} | {format_duration(t.spoken)} | {t.turns} | {t.passes} "
-                f"| {format_duration(t.overtime) if t.overtime >= 1 else ''} |"
-            )
-    lines += ["", "## Facilitator notes", ""]
-    if state.notes:
-        for note in state.notes:
-            where = ""
-            if note.step is not None:
-                where = protocol.steps[note.step].title + (f", {note.speaker}'s turn" if note.speaker else "")
-            lines.append(f"- {_when(note.at, tz, '%H:%M')}" + (f" ({where})" if where else "") + f": {note.text}")
-    else:
-        lines.append("_No notes were taken._")
-    lines += ["", "_Timings, attendance and the facilitator's notes only; what people shared stays in the room._", ""]
+        rows = [
+            [
+                t.person.name,
+                format_duration(t.spoken),
+                str(t.turns),
+                str(t.passes),
+                format_duration(t.overtime) if t.overtime >= 1 else "",
+            ]
+            for t in totals
+        ]
+        out.append(Section("Speaking time", 2, [Table(["Person", "Spoke", "Turns", "Passes", "Overtime"], rows)]))
+    notes: list[str | Table] = []
+    for note in state.notes:
+        where = ""
+        if note.step is not None:
+            where = protocol.steps[note.step].title + (f", {note.speaker}'s turn" if note.speaker else "")
+        notes.append(f"- {_when(note.at, tz, '%H:%M')}" + (f" ({where})" if where else "") + f": {note.text}")
+    out.append(Section("Facilitator notes", 2, notes or ["No notes were taken."]))
+    return out
+
+
+def to_markdown(state: State, tz: tzinfo | None = None) -> str:
+    assert state.protocol is not None
+    lines = [f"# {state.protocol.title}", ""]
+    lines += [f"- **{k}:** {v}" for k, v in _facts(state, tz)]
+    for section in sections(state, tz):
+        lines += ["", f"{'#' * section.level} {section.title}", ""]
+        for item in section.body:
+            if isinstance(item, Table):
+                lines.append("| " + " | ".join(item.headers) + " |")
+                lines.append("|" + "---|" * len(item.headers))
+                lines += ["| " + " | ".join(row) + " |" for row in item.rows]
+            elif item.startswith("- "):
+                lines.append(item)
+            else:
+                lines.append(f"_{item}_")
+    lines += ["", f"_{PRIVACY}_", ""]
     return "\n".join(lines)
+
+
+HTML_STYLE = """
+body { font: 11pt/1.45 system-ui, sans-serif; max-width: 46em; margin: 2em auto; color: #111; }
+h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; margin: .5em 0; }
+th, td { text-align: left; padding: .2em .6em; border-bottom: 1px solid #ddd; }
+dl { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; } dt { font-weight: bold; }
+.privacy { color: #555; font-style: italic; margin-top: 2em; }
+@media print { body { margin: 0; } h2, h3 { break-after: avoid; } table { break-inside: avoid; } }
+"""
+
+
+def to_html(state: State, tz: tzinfo | None = None) -> str:
+    """A page to print and hand round."""
+    assert state.protocol is not None
+    e = html.escape
+    parts = [
+        "<!doctype html>",
+        f'<html lang="en"><head><meta charset="utf-8"><title>{e(state.protocol.title)}</title>',
+        f"<style>{HTML_STYLE}</style></head><body>",
+        f"<h1>{e(state.protocol.title)}</h1>",
+        "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in _facts(state, tz)) + "</dl>",
+    ]
+    for section in sections(state, tz):
+        parts.append(f"<h{section.level}>{e(section.title)}</h{section.level}>")
+        bullets = [item[2:] for item in section.body if isinstance(item, str) and item.startswith("- ")]
+        for item in section.body:
+            if isinstance(item, Table):
+                head = "".join(f"<th>{e(h)}</th>" for h in item.headers)
+                rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in item.rows)
+                parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            elif not item.startswith("- "):
+                parts.append(f"<p><em>{e(item)}</em></p>")
+        if bullets:
+            parts.append("<ul>" + "".join(f"<li>{e(b)}</li>" for b in bullets) + "</ul>")
+    parts += [f'<p class="privacy">{e(PRIVACY)}</p>', "</body></html>", ""]
+    return "\n".join(parts)
 
 
 def to_dict(state: State, events: list[Event]) -> dict:
@@ -203,6 +301,8 @@ def export(events: list[Event], fmt: str = "md", tz: tzinfo | None = None, now: 
         return json.dumps(to_dict(state, events), indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         return to_csv(state)
+    if fmt == "html":
+        return to_html(state, tz)
     raise ValueError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
 
 
