@@ -107,6 +107,12 @@ class State:
     absent: list[str] = field(default_factory=list)  # group members not here at the start
     records: list[Event] = field(default_factory=list)  # reciprocity moments, in order
     plan: dict[int, int] = field(default_factory=dict)  # step index -> length, from accepted rebalances
+    extra: list[Event] = field(default_factory=list)  # events of other modules (open space), in order
+
+    def records_of(self, kinds: Iterable[str]) -> list[Event]:
+        kinds = set(kinds)
+        return [e for e in self.extra if e.kind in kinds]
+
     undone: set[str] = field(default_factory=set)  # ids of records taken back
     event_count: int = 0
     last_at: float | None = None
@@ -220,8 +226,10 @@ def size_warning(protocol: Protocol, count: int) -> str | None:
 def apply(state: State, event: Event) -> None:
     """Advance ``state`` by one event. Events are trusted: they were decided already."""
     handler = _HANDLERS.get(event.kind)
-    if handler is not None:  # unknown kinds come from newer versions: skip, keep going
+    if handler is not None:
         handler(state, event)
+    else:  # kept for the modules that read them (open space), or from a newer version
+        state.extra.append(event)
     state.event_count += 1
     state.last_at = event.at
 
@@ -672,6 +680,13 @@ class Session:
         if not text:
             raise CommandRejected("the note is empty")
         return self._emit(self._event("note", text=text))
+
+    def log(self, kind: str, data: dict[str, Any]) -> list[Event]:
+        """Record an event another module has checked (open space); the session must be live."""
+        if kind in _HANDLERS:
+            raise ValueError(f"{kind} is an engine event; use its command")
+        self._live()
+        return self._emit(self._event(kind, **data))
 
     def adjust_plan(self, lengths: dict[int, int]) -> list[Event]:
         """Accept a rebalanced plan: new lengths for steps not yet started."""
