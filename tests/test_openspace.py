@@ -106,3 +106,15 @@ def test_grid_smaller_than_the_proposals(space):
     assert "2 proposals but only 1 places" in space.market.grid_problem()
     assert space.fill() == 1  # the most wanted is placed; the other waits, not lost
     assert len(space.market.proposals) == 2
+
+
+def test_grid_and_harvest_text():
+    from circle.openspace import Market, Proposal, Space, grid_text, parse_spaces
+
+    assert parse_spaces("Hall 40, Garden 15, Kitchen") == [("Hall", 40), ("Garden", 15), ("Kitchen", 20)]
+    market = Market(["10:00", "11:00"], [Space("Hall", 40), Space("Garden", 15)])
+    market.proposals["a"] = Proposal("a", "Repair cafe", "Ben", 30, 0, 0)
+    market.proposals["b"] = Proposal("b", "Choir", "Dee", 3)
+    lines = grid_text(market).splitlines()
+    assert lines[1].startswith("10:00") and "Repair cafe" in lines[1]
+    assert lines[-1] == "waiting: Choir"

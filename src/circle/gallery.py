@@ -305,6 +305,52 @@ def _agenda(world: World, late_by: int):
     return app, run_before
 
 
+def _market(world: World, harvest: bool):
+    """The Action's marketplace with proposals placed; optionally harvested, with a project."""
+    session = world.session("collaboratory-action", DEMO_PEOPLE[:10])
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        from circle.openspace import OpenSpace
+        from circle.screens.market import MarketScreen
+
+        space = OpenSpace(session)
+        space.set_grid(["10:00", "11:00"], [("Hall", 40), ("Garden", 15), ("Kitchen", 8)])
+        wanted = [
+            ("Repair cafe", DEMO_PEOPLE[1], 14),
+            ("Community choir", DEMO_PEOPLE[3], 9),
+            ("Food hub", DEMO_PEOPLE[0], 22),
+            ("Bike library", DEMO_PEOPLE[5], 6),
+            ("Street party", DEMO_PEOPLE[0], 11),
+        ]
+        ids = {}
+        for title, convenor, interest in wanted:
+            ids[title] = space.propose(title, convenor)
+            space.set_interest(ids[title], interest)
+        space.fill()
+        for person in DEMO_PEOPLE[6:10]:
+            space.sign_up(person, ids["Food hub"])
+        if harvest:
+            space.harvest(ids["Food hub"], "A weekly veg box from three growers, packed at the church hall")
+            space.harvest(ids["Repair cafe"], "First Saturday of the month; the library lends its back room")
+            space.record_project(
+                "Food hub",
+                DEMO_PEOPLE[0],
+                DEMO_PEOPLE[6:9],
+                "a van on Fridays",
+                "cold storage",
+                "meet growers",
+                "Dec 5",
+            )
+        await pilot.pause()
+        app.show_live(session)
+        await pilot.pause()
+        app.push_screen(MarketScreen(session, world.store))
+        await pilot.pause()
+
+    return app, run_before
+
+
 SCENES = [
     Scene("home", (80, 24), _home),
     Scene("home-large", (200, 60), _home),
@@ -329,6 +375,8 @@ SCENES = [
     Scene("agenda", (80, 24), lambda w: _agenda(w, 0)),
     Scene("agenda-behind", (80, 24), lambda w: _agenda(w, 12)),
     Scene("agenda-large", (160, 48), lambda w: _agenda(w, 12)),
+    Scene("marketplace", (80, 24), lambda w: _market(w, harvest=False)),
+    Scene("harvest", (100, 30), lambda w: _market(w, harvest=True)),
 ]
 
 

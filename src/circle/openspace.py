@@ -246,3 +246,51 @@ class OpenSpace:
 
     def crewed(self, project_id: str, group_name: str) -> None:
         self._log("os_project_crewed", project=project_id, group=group_name)
+
+
+def parse_spaces(text: str) -> list[tuple[str, int]]:
+    """'Hall 40, Garden 15' -> [("Hall", 40), ("Garden", 15)]; a space without a number holds 20."""
+    spaces = []
+    for part in text.split(","):
+        words = part.split()
+        if not words:
+            continue
+        if words[-1].isdigit():
+            spaces.append((" ".join(words[:-1]) or f"Space {len(spaces) + 1}", int(words[-1])))
+        else:
+            spaces.append((" ".join(words), 20))
+    return spaces
+
+
+def grid_text(market: Market, max_width: int = 80) -> str:
+    """Slots down, spaces across; cells shrink so the grid fits ``max_width`` columns."""
+    if not market.slots or not market.spaces:
+        return "no grid yet: press G to set time slots and spaces"
+    headers = [f"{s.name} ({s.capacity})" for s in market.spaces]
+    titles = [p.title for p in market.proposals.values() if p.placed]
+    fits = max(6, (max_width - 7) // len(market.spaces) - 1)
+    width = min(20, fits, max(8, *map(len, headers), *map(len, titles)))
+    lines = [" " * 7 + "".join(h[:width].ljust(width + 1) for h in headers).rstrip()]
+    for i, slot in enumerate(market.slots):
+        cells = []
+        for j in range(len(market.spaces)):
+            p = market.at(i, j)
+            cells.append((p.title if p else "·")[:width].ljust(width + 1))
+        lines.append((f"{slot[:6]:<7}" + "".join(cells)).rstrip())
+    waiting = [p.title for p in market.proposals.values() if not p.placed]
+    if waiting:
+        lines.append(f"waiting: {', '.join(waiting)}")
+    return "\n".join(lines)
+
+
+def harvest_text(market: Market) -> str:
+    lines = []
+    for p in market.ranked():
+        for note in market.harvest.get(p.id, []):
+            lines.append(f"{p.title}: {note}")
+    for project in market.projects.values():
+        crew = f" (crew: {project.crew})" if project.crew else ""
+        lines.append(
+            f"→ {project.name}, {project.convenor}{crew}: next {project.next_step or '?'} by {project.date or '?'}"
+        )
+    return "\n".join(lines) or "nothing harvested yet: h on a session, p for a project"

@@ -28,7 +28,10 @@ STYLES = {"done": "$success", "now": "bold $primary", "next": "$foreground", "la
 
 class AgendaScreen(LiveScreen):
     CSS_PATH = ["live.tcss", "agenda.tcss"]
-    BINDINGS = [Binding("f", "fit", "Fit plan", id="fit")]
+    BINDINGS = [
+        Binding("f", "fit", "Fit plan", id="fit"),
+        Binding("m", "market", "Marketplace", id="market"),
+    ]
 
     def __init__(self, *args, methods: MethodLibrary | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +65,9 @@ class AgendaScreen(LiveScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "market":
+            protocol = self.session.state.protocol
+            return protocol is not None and any(s.kind == "open_space" for s in protocol.steps)
         if action == "fit":
             return self.proposal is not None and bool(self.proposal.lengths) and not isinstance(self.focused, Input)
         return super().check_action(action, parameters)
@@ -152,6 +158,12 @@ class AgendaScreen(LiveScreen):
         return text
 
     # -- commands ------------------------------------------------------------------
+    def action_market(self) -> None:
+        """Open space runs over the agenda: its timer keeps going underneath."""
+        from circle.screens.market import MarketScreen
+
+        self.app.push_screen(MarketScreen(self.session, self.store))
+
     def action_fit(self) -> None:
         if self.proposal and self.proposal.lengths and self._do(self.session.adjust_plan, self.proposal.lengths):
             self.notify("plan rebalanced", timeout=3)

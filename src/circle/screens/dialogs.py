@@ -183,3 +183,26 @@ class ManyDialog(_Dialog):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         chosen = list(self.query_one(SelectionList).selected)
         self.dismiss((chosen, event.value))
+
+
+class FormDialog(_Dialog):
+    """A few labelled lines of text. Returns {field: value} or None."""
+
+    def __init__(self, title: str, fields: list[tuple[str, str]]):
+        super().__init__()
+        self.heading = title
+        self.fields = fields  # (key, label)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.heading), classes="dialog-title")
+            for key, label in self.fields:
+                yield Input(placeholder=label, id=f"field-{key}", classes="form-field")
+            yield Static("tab to move; enter on the last line saves; escape cancels", classes="dialog-detail")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(".form-field").results(Input))
+        if event.input is not inputs[-1]:
+            self.focus_next()
+            return
+        self.dismiss({key: self.query_one(f"#field-{key}", Input).value for key, _ in self.fields})
