@@ -118,3 +118,19 @@ def test_grid_and_harvest_text():
     lines = grid_text(market).splitlines()
     assert lines[1].startswith("10:00") and "Repair cafe" in lines[1]
     assert lines[-1] == "waiting: Choir"
+
+
+def test_the_agenda_report_carries_grid_harvest_and_projects(space):
+    from circle.export import UTC, export
+
+    space.set_grid(["10:00"], [("Hall", 40), ("Garden", 15)])
+    ids = proposals(space, ("Food hub", "Ana", 12), ("Choir", "Dee", 20))
+    space.fill()
+    space.harvest(ids["Choir"], "Thursdays in the library")
+    space.record_project("Community choir", "Dee", ["Esi"], "a piano", "a hall", "first rehearsal", "Dec 3")
+    md = export(space.session_log, "md", UTC)
+    assert "## Open space" in md and "| 10:00 | Choir (Dee, 0 signed up) | Food hub (Ana, 0 signed up) |" in md
+    assert "- Choir: Thursdays in the library" in md
+    assert "| Community choir | Dee | Esi | a piano | a hall | first rehearsal | Dec 3 |  |" in md
+    page = export(space.session_log, "html", UTC)
+    assert "<h2>Projects</h2>" in page and "Thursdays in the library" in page

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, tzinfo
 
 from circle.durations import format_duration
 from circle.engine import Event, State, fold, person_totals
+from circle.openspace import KINDS as OPEN_SPACE_KINDS
+from circle.openspace import fold_market
 
 FORMATS = ("md", "json", "csv", "html")
 
@@ -146,6 +148,7 @@ def sections(state: State, tz: tzinfo | None = None) -> list[Section]:
             for t in totals
         ]
         out.append(Section("Speaking time", 2, [Table(["Person", "Spoke", "Turns", "Passes", "Overtime"], rows)]))
+    out += _open_space(state)
     notes: list[str | Table] = []
     for note in state.notes:
         where = ""
@@ -153,6 +156,37 @@ def sections(state: State, tz: tzinfo | None = None) -> list[Section]:
             where = protocol.steps[note.step].title + (f", {note.speaker}'s turn" if note.speaker else "")
         notes.append(f"- {_when(note.at, tz, '%H:%M')}" + (f" ({where})" if where else "") + f": {note.text}")
     out.append(Section("Facilitator notes", 2, notes or ["No notes were taken."]))
+    return out
+
+
+def _open_space(state: State) -> list[Section]:
+    """The grid, the harvest and the projects, when the session held an open space."""
+    market = fold_market(state.records_of(OPEN_SPACE_KINDS))
+    if not market.proposals:
+        return []
+    out = []
+    if market.slots and market.spaces:
+        rows = []
+        for i, slot in enumerate(market.slots):
+            cells = []
+            for j in range(len(market.spaces)):
+                p = market.at(i, j)
+                cells.append(f"{p.title} ({p.convenor}, {len(market.attendees(p.id))} signed up)" if p else "")
+            rows.append([slot, *cells])
+        out.append(Section("Open space", 2, [Table(["", *(s.name for s in market.spaces)], rows)]))
+    waiting = [p.title for p in market.proposals.values() if not p.placed]
+    if waiting:
+        out.append(Section("Not placed", 3, [f"- {title}" for title in waiting]))
+    harvest = [f"- {p.title}: {note}" for p in market.ranked() for note in market.harvest.get(p.id, [])]
+    if harvest:
+        out.append(Section("Harvest", 2, harvest))
+    if market.projects:
+        rows = [
+            [p.name, p.convenor, ", ".join(p.supporters), p.needed, p.offered, p.next_step, p.date, p.crew or ""]
+            for p in market.projects.values()
+        ]
+        headers = ["Project", "Convenor", "Supporters", "Needed", "Offered", "Next step", "By", "Crew"]
+        out.append(Section("Projects", 2, [Table(headers, rows)]))
     return out
 
 
