@@ -118,6 +118,12 @@ class CircleApp(App[int]):
         self._to_home()
         self.push_screen(GroupsScreen(self.store, self.tz))
 
+    def action_show_loops(self) -> None:
+        from circle.screens.loops import LoopsScreen
+
+        self._to_home()
+        self.push_screen(LoopsScreen(self.store, self.tz, self.export_dir))
+
     def action_go_home(self) -> None:
         self.go_home()
 
@@ -164,6 +170,7 @@ class CircleApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Ledger", "Reciprocity Game points, meetings and conflicts", self.action_show_ledger)
+        yield SystemCommand("Two Loops", "Where a community stands, its timeline and roles", self.action_show_loops)
         yield SystemCommand(
             "Groups", "Crews, congregations and communities, and their members", self.action_show_groups
         )

@@ -85,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     ledger.add_argument("--format", choices=("text", "md", "csv"), default="text")
     ledger.add_argument("--out", type=Path, help="write to this file instead of printing")
 
+    loops = sub.add_parser("loops", parents=[common], help="Two Loops: where a community stands")
+    loops.add_argument("community", nargs="?", help="a saved group (default: list the communities)")
+    loops.add_argument("--move", metavar="STAGE", help="move the marker to this stage")
+    loops.add_argument("--evidence", default="", help="what shows it (with --move, or alone to add evidence)")
+    loops.add_argument("--by", default="", help="who decided")
+    loops.add_argument("--role", metavar="PERSON=ROLE", help="give someone a role (PERSON=-ROLE takes it back)")
+    loops.add_argument("--format", choices=("text", "md"), default="text")
+    loops.add_argument("--out", type=Path, help="write to this file instead of printing")
+
     exp = sub.add_parser("export", parents=[common], help="export a session's notes")
     exp.add_argument("session", help="a session id (or its first characters), or 'latest'")
     exp.add_argument("--format", choices=FORMATS, default="md")
@@ -261,6 +270,37 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_loops(args: argparse.Namespace) -> int:
+    from circle import loops
+
+    db = _db(args)
+    model = loops.load_loops()
+    changing = args.move or args.role or args.evidence
+    if not db.exists():
+        raise StoreError(f"no database at {db}; create a community with `circle group create NAME --kind community`")
+    store = Store(db, readonly=not changing)
+    if not args.community:
+        if changing:
+            raise UsageError("name the community to change")
+        for g in store.groups():
+            stage = loops.history(store, g["name"]).stage
+            where = model.stage(stage).title if stage else "not placed yet"
+            print(f"{g['name']}  ({g['kind']}): {where}")
+        return 0
+    if args.move:
+        loops.move(store, model, args.community, args.move, args.evidence, args.by)
+    elif args.evidence:
+        loops.add_evidence(store, args.community, args.evidence, args.by)
+    if args.role:
+        person, sep, role = args.role.partition("=")
+        if not sep:
+            raise UsageError("--role takes PERSON=ROLE, e.g. --role 'Ana=connector'")
+        loops.assign_role(store, model, args.community, person, role.lstrip("-"), remove=role.startswith("-"))
+    rep = loops.report(model, loops.history(store, args.community))
+    _write(loops.as_markdown(rep) if args.format == "md" else loops.as_text(rep), args.out)
+    return 0
+
+
 def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
@@ -295,6 +335,7 @@ COMMANDS = {
     "export": cmd_export,
     "group": cmd_group,
     "ledger": cmd_ledger,
+    "loops": cmd_loops,
     "run": cmd_tui,
     None: cmd_tui,
 }

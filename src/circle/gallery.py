@@ -351,6 +351,35 @@ def _market(world: World, harvest: bool):
     return app, run_before
 
 
+def _loops(world: World):
+    """A community placed at Nourish, with a history, roles and sessions per stage."""
+    from circle import loops
+
+    model = loops.load_loops()
+    people = world.store.people_named(DEMO_PEOPLE[:8])
+    world.store.create_group("Riverside CAN", people, kind="community", at=world.clock.now())
+    day = 86400
+    steps = [
+        ("name", "twelve local pioneers listed at the Friendly", "Ana"),
+        ("connect", "monthly potlucks since March, 25-30 people", "the crew"),
+        ("nourish", "a community of practice meets fortnightly", "Ana, Ben and Dee"),
+    ]
+    for i, (stage, evidence, by) in enumerate(steps):
+        loops.move(world.store, model, "Riverside CAN", stage, evidence, by, at=world.clock.now() + i * 40 * day)
+    loops.assign_role(world.store, model, "Riverside CAN", DEMO_PEOPLE[1], "connector", at=world.clock.now())
+    loops.assign_role(world.store, model, "Riverside CAN", DEMO_PEOPLE[3], "steward", at=world.clock.now())
+    for protocol_id in ("cop-intro-call", "cop-intro-call", "cop-workshop-call"):
+        world.session(protocol_id, DEMO_PEOPLE[:5], group="Riverside CAN").end()
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.action_show_loops()
+        await pilot.pause()
+
+    return app, run_before
+
+
 SCENES = [
     Scene("home", (80, 24), _home),
     Scene("home-large", (200, 60), _home),
@@ -377,6 +406,9 @@ SCENES = [
     Scene("agenda-large", (160, 48), lambda w: _agenda(w, 12)),
     Scene("marketplace", (80, 24), lambda w: _market(w, harvest=False)),
     Scene("harvest", (100, 30), lambda w: _market(w, harvest=True)),
+    Scene("loops", (80, 24), _loops),
+    Scene("loops-large", (160, 48), _loops),
+    Scene("loops-huge", (200, 60), _loops),
 ]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from circle.engine import Event, Person
 
 APPLICATION_ID = 0x43524C45  # "CRLE": marks a file as a circle database
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -48,6 +48,17 @@ _MIGRATIONS: dict[int, list[str]] = {
     ],
     # The ledger reads events by kind across all sessions.
     2: ["CREATE INDEX events_kind ON events(kind)"],
+    # What happens to a group outside sessions: Two Loops stage moves, evidence, roles.
+    3: [
+        """CREATE TABLE group_events (
+            id TEXT PRIMARY KEY, group_id TEXT NOT NULL REFERENCES groups(id),
+            at REAL NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL)""",
+        "CREATE INDEX group_events_group ON group_events(group_id, at)",
+        """CREATE TRIGGER group_events_no_update BEFORE UPDATE ON group_events
+            BEGIN SELECT RAISE(ABORT, 'group events are append-only'); END""",
+        """CREATE TRIGGER group_events_no_delete BEFORE DELETE ON group_events
+            BEGIN SELECT RAISE(ABORT, 'group events are append-only'); END""",
+    ],
 }
 
 
@@ -282,6 +293,28 @@ class Store:
                 )
             )
         self._write(statements)
+
+    def append_group_event(self, group_id: str, kind: str, data: dict, at: float | None = None) -> None:
+        when = at if at is not None else time.time()
+        row = (str(uuid.uuid4()), group_id, when, kind, json.dumps(data, ensure_ascii=False))
+        self._write([("INSERT INTO group_events VALUES (?, ?, ?, ?, ?)", row)])
+
+    def group_events(self, group_id: str) -> list[tuple[float, str, dict]]:
+        rows = self.conn.execute(
+            "SELECT at, kind, data FROM group_events WHERE group_id = ? ORDER BY at, rowid", (group_id,)
+        )
+        return [(r["at"], r["kind"], json.loads(r["data"])) for r in rows]
+
+    def stage_activity(self, group_id: str) -> list[tuple[str, str]]:
+        """(stage, people json) for each session run for the group with a protocol that serves a stage."""
+        rows = self.conn.execute(
+            """SELECT json_extract(e.data, '$.protocol.two_loops_stage') AS stage,
+                      json_extract(e.data, '$.people') AS people
+               FROM sessions s JOIN events e ON e.session_id = s.id AND e.kind = 'session_created'
+               WHERE s.group_id = ? AND stage IS NOT NULL""",
+            (group_id,),
+        )
+        return [(r["stage"], r["people"]) for r in rows]
 
     # -- sessions and events ------------------------------------------------------
     def create_session(

@@ -31,6 +31,7 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+n", "names", "Who is here", id="names"),
         Binding("ctrl+g", "app.show_groups", "Groups", id="groups"),
         Binding("ctrl+l", "app.show_ledger", "Ledger", id="ledger"),
+        Binding("ctrl+o", "app.show_loops", "Loops", id="loops"),
         Binding("ctrl+q", "app.quit", "Quit", id="quit"),
     ]
 
