@@ -110,7 +110,7 @@ class LoopsScreen(Screen[None]):
             return
         rep = loops.report(self.model, loops.history(self.store, self.community), tz=self.tz)
         self.query_one("#loops-title", Static).update(Content(rep["title"]))
-        where = Content.from_markup("[b]Now:[/b] $where\n[b]Next step:[/b] $q", where=rep["where"], q=rep["question"])
+        where = Content.assemble(("Now: ", "bold"), rep["where"], "\n", ("Next step: ", "bold"), rep["question"])
         self.query_one("#loops-where", Static).update(where)
         self.query_one(LoopsDrawing).show(loops.history(self.store, self.community).stage)
         self.query_one("#legend", Static).update(Content("\n".join(rep["legend"])))
