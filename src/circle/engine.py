@@ -257,8 +257,12 @@ def _on_created(state: State, event: Event) -> None:
         state.people[person["id"]] = Person(person["id"], person["name"])
         state.present.append(person["id"])
         state.joined[person["id"]] = event.at
-    state.group = data.get("group")
-    for person in data.get("absent", []):
+
+
+def _on_attendance(state: State, event: Event) -> None:
+    """Attendance taken at the start of a session run for a saved group."""
+    state.group = event.data["group"]
+    for person in event.data["absent"]:
         state.people[person["id"]] = Person(person["id"], person["name"])
         state.absent.append(person["id"])
 
@@ -470,6 +474,7 @@ def live_records(state: State) -> list[Event]:
 _HANDLERS: dict[str, Callable[[State, Event], None]] = {
     **dict.fromkeys(RECORD_KINDS, _on_record),
     "undone": _on_undone,
+    "attendance": _on_attendance,
     "plan_adjusted": _on_plan_adjusted,
     "session_created": _on_created,
     "step_started": _on_step_started,
@@ -533,13 +538,20 @@ class Session:
             "protocol": protocol.model_dump(mode="json"),
             "people": [{"id": p.id, "name": p.name} for p in people],
         }
-        if group is not None:
-            data["group"] = group
-            data["absent"] = [{"id": p.id, "name": p.name} for p in absent]
         created = Event("session_created", now, data)
+        opening = [created]
+        if group is not None:
+            # A small event of its own, so the ledger reads attendance without the protocol snapshot.
+            attendance = {
+                "group": group,
+                "level": protocol.reciprocity_level,
+                "present": [p.id for p in people],
+                "absent": [{"id": p.id, "name": p.name} for p in absent],
+            }
+            opening.append(Event("attendance", now, attendance))
         # The first step's order depends on who is present, so fold first.
-        preview = fold([created])
-        session._emit(created, session._step_event(preview, 0, now))
+        preview = fold(opening)
+        session._emit(*opening, session._step_event(preview, 0, now))
         return session
 
     # -- plumbing -----------------------------------------------------------

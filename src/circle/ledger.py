@@ -6,16 +6,20 @@ total can always be traced back to the moments that made it.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
+from typing import NamedTuple
 
 from circle.scoring import ScoringRules
 from circle.store import Store
 
 LEDGER_KINDS = (
+    "attendance",
     "listened",
     "offer",
     "ask",
@@ -27,8 +31,13 @@ LEDGER_KINDS = (
 )
 
 
-@dataclass(frozen=True)
-class Entry:
+PERSON, POINTS, LEVEL, REASON, AT, SESSION, GROUP = range(7)  # fields of an entry tuple
+
+
+class Entry(NamedTuple):
+    """One scoring moment. The fold builds them as plain tuples in this field order (it makes
+    hundreds of thousands for a congregation's decade, and a NamedTuple's constructor is slow)."""
+
     person: str
     points: int
     level: int
@@ -69,22 +78,41 @@ class Ledger:
 
     # -- views ------------------------------------------------------------------
     def for_group(self, group_id: str | None) -> list[Entry]:
-        return self.entries if group_id is None else [e for e in self.entries if e.group == group_id]
+        rows = self.entries if group_id is None else [e for e in self.entries if e[GROUP] == group_id]
+        return [Entry(*e) for e in rows]
+
+    def _rows(self, group_id: str | None) -> list[tuple]:
+        return self.entries if group_id is None else [e for e in self.entries if e[GROUP] == group_id]
 
     def totals(self, group_id: str | None = None) -> dict[str, dict[int, int]]:
         """Points per person per level (levels 1-5 always present)."""
         out: dict[str, dict[int, int]] = defaultdict(lambda: dict.fromkeys(range(1, 6), 0))
-        for e in self.for_group(group_id):
-            out[e.person][e.level] += e.points
+        for e in self._rows(group_id):
+            out[e[PERSON]][e[LEVEL]] += e[POINTS]
         return dict(out)
 
     def by_month(self, group_id: str | None = None, person: str | None = None, tz: tzinfo | None = None) -> dict:
         """Points per calendar month ("YYYY-MM"), oldest first."""
+        monthly = self.monthly(group_id, tz)
+        if person is not None:
+            return dict(sorted(monthly.get(person, {}).items()))
         months: dict[str, int] = defaultdict(int)
-        for e in self.for_group(group_id):
-            if person is None or e.person == person:
-                months[_month(e.at, tz)] += e.points
+        for per_person in monthly.values():
+            for month, points in per_person.items():
+                months[month] += points
         return dict(sorted(months.items()))
+
+    def monthly(self, group_id: str | None = None, tz: tzinfo | None = None) -> dict[str, dict[str, int]]:
+        """Points per person per calendar month, in one pass (months are worked out once per moment)."""
+        out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        month_of: dict[float, str] = {}
+        for e in self._rows(group_id):
+            at = e[AT]
+            month = month_of.get(at)
+            if month is None:
+                month = month_of[at] = _month(at, tz)
+            out[e[PERSON]][month] += e[POINTS]
+        return {person: dict(months) for person, months in out.items()}
 
     def open_conflicts(self, group_id: str | None = None) -> list[Conflict]:
         return [c for c in self.conflicts.values() if c.outcome is None and (group_id is None or c.group == group_id)]
@@ -132,77 +160,81 @@ def sparkline(values: Iterable[int]) -> str:
 def compute(store: Store, rules: ScoringRules) -> Ledger:
     """Fold every session's reciprocity moments into a ledger.
 
-    Only the events that can score are read (by kind), and of each session's
-    first event only the fields the rules need, so ten years of a congregation
-    stay quick.
+    Only the events that can score are read, by kind, through an index; each is
+    small (attendance is its own event, apart from the protocol snapshot), so
+    ten years of a congregation stay quick.
     """
-    sessions = store.conn.execute(
-        """SELECT s.id, s.created_at, s.group_id,
-                  json_extract(e.data, '$.protocol.reciprocity_level') AS level,
-                  json_extract(e.data, '$.people') AS people,
-                  json_extract(e.data, '$.absent') AS absent
-           FROM sessions s JOIN events e ON e.session_id = s.id AND e.kind = 'session_created'
-           ORDER BY s.created_at"""
-    ).fetchall()
-    marks = ",".join("?" * len(LEDGER_KINDS))
-    records = store.conn.execute(
-        f"SELECT session_id, id, at, kind, data FROM events WHERE kind IN ({marks}) ORDER BY session_id, seq",
-        LEDGER_KINDS,
-    ).fetchall()
-    by_session: dict[str, list] = defaultdict(list)
-    for row in records:
-        by_session[row[0]].append(row)
-    return fold_ledger(sessions, by_session, rules)
-
-
-def fold_ledger(sessions, by_session: dict[str, list], rules: ScoringRules) -> Ledger:
-    ledger = Ledger()
-    meeting_counts: dict[str, int] = defaultdict(int)
-    for session_id, created_at, group_id, level, people_json, absent_json in sessions:
-        people = json.loads(people_json or "[]")
-        absent = json.loads(absent_json or "[]")
-        for person in (*people, *absent):
-            ledger.names.setdefault(person["id"], person["name"])
-        rows = by_session.get(session_id, [])
-        undone = {json.loads(r[4])["event"] for r in rows if r[3] == "undone"}
-        late = set()
-        for _, event_id, at, kind, data in rows:
-            if event_id in undone or kind == "undone":
-                continue
-            payload = json.loads(data)
-            if kind == "person_added":
-                ledger.names.setdefault(payload["id"], payload["name"])
-                late.add(payload["id"])
-                continue
-            _score(ledger, rules, kind, payload, at, session_id, group_id)
-        if level == 3 and group_id is not None:
-            meeting_counts[group_id] += 1
-            nth = meeting_counts[group_id]
-            present = frozenset(p["id"] for p in people) | late
-            missed = frozenset(p["id"] for p in absent) - present
-            ledger.meetings.setdefault(group_id, []).append(Meeting(session_id, created_at, nth, present, missed))
-            for person in present:
-                ledger.entries.append(
-                    Entry(person, rules.meeting(nth), 3, f"meeting {nth}", created_at, session_id, group_id)
-                )
-            for person in missed:
-                points = rules.level(3).missed_meeting
-                ledger.entries.append(Entry(person, points, 3, "missed meeting", created_at, session_id, group_id))
+    # The kinds are spelled out so SQLite can use the partial index that holds exactly these events.
+    kinds = ", ".join(f"'{kind}'" for kind in LEDGER_KINDS)
+    rows = store.conn.execute(f"SELECT rowid, session_id, at, kind, data, id FROM events WHERE kind IN ({kinds})")
+    rows = sorted(map(tuple, rows))  # log order; cheaper than asking SQLite to sort what the index returns
+    with _no_cycle_collection():
+        ledger = fold_ledger(rows, rules)
+    ledger.names.update(store.conn.execute("SELECT id, name FROM people").fetchall())
     return ledger
 
 
-def _score(ledger: Ledger, rules: ScoringRules, kind: str, data: dict, at: float, session: str, group) -> None:
-    def add(person: str, points: int, level: int, reason: str) -> None:
-        if points:
-            ledger.entries.append(Entry(person, points, level, reason, at, session, group))
+@contextmanager
+def _no_cycle_collection():
+    """The fold allocates many small tuples and no cycles; the cycle collector would only slow it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
+
+def fold_ledger(rows: list, rules: ScoringRules) -> Ledger:
+    """``rows`` are (rowid, session, at, kind, data json, event id) in log order."""
+    ledger = Ledger()
+    undone = {json.loads(r[4])["event"] for r in rows if r[3] == "undone"}
+    points = _Points(rules)
+    meetings: dict[str, list] = defaultdict(list)  # group -> [(at, session, present, absent)]
+    late: dict[str, set[str]] = defaultdict(set)
+    groups: dict[str, str] = {}  # session -> the group it was run for
+    add = ledger.entries.append
+    for _, session, at, kind, data, event_id in rows:
+        if kind == "undone" or event_id in undone:
+            continue
+        payload = json.loads(data)
+        if kind == "attendance":
+            group = groups[session] = payload["group"]["id"]
+            if payload.get("level") == 3:
+                absent = [p["id"] for p in payload["absent"]]
+                meetings[group].append((at, session, payload["present"], absent))
+            continue
+        if kind == "person_added":
+            late[session].add(payload["id"])
+            continue
+        _score(ledger, points, add, kind, payload, at, session, groups.get(session))
+    _meetings(ledger, points, meetings, late)
+    return ledger
+
+
+class _Points:
+    """The rule values the fold needs, looked up once."""
+
+    def __init__(self, rules: ScoringRules):
+        self.listened = rules.level(1).listened
+        money = rules.level(2)
+        self.offer, self.ask, self.bonus = money.offer, money.ask, money.respect_bonus
+        self.missed = rules.level(3).missed_meeting
+        self.meeting_points = rules.level(3).meeting_points
+        conflict = rules.level(4)
+        self.resolved, self.unresolved = conflict.resolved, conflict.unresolved
+        self.co_owner = rules.level(5).co_owner
+
+
+def _score(ledger: Ledger, p: _Points, add, kind: str, data: dict, at: float, session: str, group) -> None:
     if kind == "listened":
         for person in data["present"]:
-            add(person, rules.level(1).listened, 1, "everyone listened")
+            add((person, p.listened, 1, "everyone listened", at, session, group))
     elif kind in ("offer", "ask"):
-        money = rules.level(2)
-        add(data["by"], money.offer if kind == "offer" else money.ask, 2, kind)
-        add(data["by"], money.respect_bonus, 2, "respect bonus")
+        add((data["by"], p.offer if kind == "offer" else p.ask, 2, kind, at, session, group))
+        if p.bonus:
+            add((data["by"], p.bonus, 2, "respect bonus", at, session, group))
     elif kind == "conflict_opened":
         ledger.conflicts[data["conflict"]] = Conflict(
             data["conflict"], tuple(data["between"]), data.get("label", ""), at, group
@@ -217,9 +249,23 @@ def _score(ledger: Ledger, rules: ScoringRules, kind: str, data: dict, at: float
             ledger.conflicts[conflict.id] = Conflict(
                 conflict.id, conflict.between, conflict.label, conflict.opened_at, conflict.group, outcome
             )
-        points = rules.level(4).resolved if data["resolved"] else rules.level(4).unresolved
+        value = p.resolved if data["resolved"] else p.unresolved
         for person in data["between"]:
-            add(person, points, 4, f"conflict {outcome}")
+            add((person, value, 4, f"conflict {outcome}", at, session, group))
     elif kind == "co_owned":
         for person in data["people"]:
-            add(person, rules.level(5).co_owner, 5, "co-owner")
+            add((person, p.co_owner, 5, "co-owner", at, session, group))
+
+
+def _meetings(ledger: Ledger, p: _Points, meetings: dict, late: dict) -> None:
+    """Level-3 meetings per group in time order: 1, 3, then 5 points to those present; absence costs."""
+    for group, held in meetings.items():
+        for nth, (at, session, present, absent) in enumerate(sorted(held), start=1):
+            came = frozenset(present).union(late[session]) if session in late else frozenset(present)
+            missed = frozenset(absent) - came
+            ledger.meetings.setdefault(group, []).append(Meeting(session, at, nth, came, missed))
+            value = p.meeting_points[min(nth, len(p.meeting_points)) - 1]
+            for person in came:
+                ledger.entries.append((person, value, 3, f"meeting {nth}", at, session, group))
+            for person in missed:
+                ledger.entries.append((person, p.missed, 3, "missed meeting", at, session, group))

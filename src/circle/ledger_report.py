@@ -34,9 +34,10 @@ def report(ledger: Ledger, group: dict | None = None, tz: tzinfo | None = None) 
     """What the ledger says, for everyone or for one group ({"id", "name"})."""
     group_id = group["id"] if group else None
     months = list(ledger.by_month(group_id, tz=tz))
+    per_person = ledger.monthly(group_id, tz)
     rows = []
     for person, levels in ledger.totals(group_id).items():
-        monthly = ledger.by_month(group_id, person, tz)
+        monthly = per_person.get(person, {})
         rows.append(
             Row(
                 ledger.names.get(person, "?"),

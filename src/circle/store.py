@@ -18,7 +18,7 @@ from pathlib import Path
 from circle.engine import Event, Person
 
 APPLICATION_ID = 0x43524C45  # "CRLE": marks a file as a circle database
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -58,6 +58,12 @@ _MIGRATIONS: dict[int, list[str]] = {
             BEGIN SELECT RAISE(ABORT, 'group events are append-only'); END""",
         """CREATE TRIGGER group_events_no_delete BEFORE DELETE ON group_events
             BEGIN SELECT RAISE(ABORT, 'group events are append-only'); END""",
+    ],
+    # The ledger's events, whole, in a small partial index: reading them needs no table lookups.
+    4: [
+        """CREATE INDEX events_ledger ON events(kind, session_id, at, id, data)
+            WHERE kind IN ('attendance', 'listened', 'offer', 'ask', 'conflict_opened',
+                           'conflict_resolved', 'co_owned', 'undone', 'person_added')""",
     ],
 }
 
