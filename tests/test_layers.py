@@ -13,6 +13,16 @@ DOMAIN = [
     "circle.durations",
     "circle.clock",
     "circle.resources",
+    "circle.liveview",
+    "circle.scoring",
+    "circle.ledger",
+    "circle.ledger_report",
+    "circle.groups",
+    "circle.lock",
+    "circle.agenda",
+    "circle.openspace",
+    "circle.methods",
+    "circle.loops",
     "circle.cli",  # Textual loads only when a screen is opened, not for `circle export`
 ]
 
