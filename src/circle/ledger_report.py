@@ -28,24 +28,27 @@ class Report:
     streak: int | None
     misses: dict[str, int]
     open_conflicts: list[str]
+    monthly_totals: list[int]  # points per month, for the months in ``months``
+
+
+TREND_MONTHS = 24  # the sparkline shows the last two years
 
 
 def report(ledger: Ledger, group: dict | None = None, tz: tzinfo | None = None) -> Report:
     """What the ledger says, for everyone or for one group ({"id", "name"})."""
     group_id = group["id"] if group else None
-    months = list(ledger.by_month(group_id, tz=tz))
-    per_person = ledger.monthly(group_id, tz)
+    per_person = ledger.monthly(group_id, tz)  # one pass over the entries serves every view below
+    totals_by_month: dict[str, int] = {}
+    for months_of_person in per_person.values():
+        for month, points in months_of_person.items():
+            totals_by_month[month] = totals_by_month.get(month, 0) + points
+    months = sorted(totals_by_month)
+    recent = months[-TREND_MONTHS:]
     rows = []
     for person, levels in ledger.totals(group_id).items():
         monthly = per_person.get(person, {})
-        rows.append(
-            Row(
-                ledger.names.get(person, "?"),
-                sum(levels.values()),
-                levels,
-                sparkline(monthly.get(m, 0) for m in months),
-            )
-        )
+        trend = sparkline(monthly.get(m, 0) for m in recent)
+        rows.append(Row(ledger.names.get(person, "?"), sum(levels.values()), levels, trend))
     rows.sort(key=lambda r: (-r.total, r.name.casefold()))
     meetings, streak, misses = [], None, {}
     if group_id is not None:
@@ -60,7 +63,7 @@ def report(ledger: Ledger, group: dict | None = None, tz: tzinfo | None = None) 
         for c in ledger.open_conflicts(group_id)
     ]
     title = f"Ledger: {group['name']}" if group else "Ledger: everyone"
-    return Report(title, rows, months, meetings, streak, misses, conflicts)
+    return Report(title, rows, months, meetings, streak, misses, conflicts, [totals_by_month[m] for m in months])
 
 
 def as_text(rep: Report, rules: ScoringRules) -> str:

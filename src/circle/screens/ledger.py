@@ -65,24 +65,23 @@ class LedgerScreen(Screen[None]):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         value = event.value
-        self.group = None if value == EVERYONE or not isinstance(value, str) else self.store.group(value)
-        self.show()
+        group = None if value == EVERYONE or not isinstance(value, str) else self.store.group(value)
+        if group != self.group:  # the select announces its first value too; nothing to redo then
+            self.group = group
+            self.show()
 
     def show(self) -> None:
         rep = report(self.ledger, self.group, self.tz)
         self.query_one("#ledger-title", Static).update(Content(rep.title))
         table = self.query_one("#points", DataTable)
         table.clear()
-        for row in rep.rows:
-            table.add_row(
-                Text(row.name),
-                Text(str(row.total), style="bold"),
-                *(str(row.levels[n]) for n in range(1, 6)),
-                row.trend,
-            )
-        group_id = self.group["id"] if self.group else None
-        monthly = self.ledger.by_month(group_id, tz=self.tz)
-        self.query_one("#trend", Sparkline).data = list(monthly.values()) or [0]
+        table.add_rows(
+            [
+                (Text(r.name), Text(str(r.total), style="bold"), *(str(r.levels[n]) for n in range(1, 6)), r.trend)
+                for r in rep.rows
+            ]
+        )
+        self.query_one("#trend", Sparkline).data = rep.monthly_totals or [0]
         span = f"{rep.months[0]} to {rep.months[-1]}" if rep.months else "no points yet"
         self.query_one("#trend-range", Static).update(span)
         self.query_one("#conflicts", Static).update(Content("\n".join(rep.open_conflicts) or "none"))
