@@ -12,17 +12,12 @@ from pathlib import Path
 
 from circle.durations import format_duration
 from circle.engine import RosterError, check_roster
-from circle.export import FORMATS, export
-from circle.groups import GROUP_KINDS, size_warning
-from circle.ledger import compute
-from circle.ledger_report import as_csv as ledger_csv
-from circle.ledger_report import as_markdown, as_text, report
+from circle.export import FORMATS
+from circle.groups import GROUP_KINDS
 from circle.loader import LoadError, load_library, read_yaml, validate_paths, yaml_files
 from circle.lock import DatabaseLock, LockedError
-from circle.methods import load_methods, method_problems
 from circle.protocol import json_schema
 from circle.resources import default_db_path
-from circle.scoring import load_rules
 from circle.sessions import StartRequest
 from circle.store import Store, StoreError
 
@@ -130,6 +125,8 @@ def _length(protocol) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Protocols, and the point rules (a file with top-level `levels`), each against its model."""
+    from circle.scoring import load_rules
+
     problems, protocols = [], []
     for path in yaml_files(args.paths):
         if _is_rules_file(path):
@@ -141,6 +138,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             protocols.append(path)
     problems = validate_paths(protocols) + problems
     if not problems:
+        from circle.methods import load_methods, method_problems
+
         methods = load_methods()
         problems = [p for path in protocols for p in method_problems(path, methods)]
     for problem in problems:
@@ -175,6 +174,8 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from circle.export import export
+
     db = _db(args)
     if not db.exists():
         raise StoreError(f"no database at {db}")
@@ -211,6 +212,8 @@ def _names(text: str) -> list[str]:
 
 
 def cmd_group(args: argparse.Namespace) -> int:
+    from circle.groups import size_warning
+
     db = _db(args)
     verb = args.group_command
     if verb in ("list", "show") and not db.exists():
@@ -245,6 +248,8 @@ def cmd_group(args: argparse.Namespace) -> int:
 
 
 def _say_created(name: str, kind: str, count: int) -> None:
+    from circle.groups import size_warning
+
     print(f"saved {kind} {name} with {count} member{'s' if count != 1 else ''}", file=sys.stderr)
     warning = size_warning(kind, count)
     if warning:
@@ -252,6 +257,11 @@ def _say_created(name: str, kind: str, count: int) -> None:
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
+    from circle.ledger import compute
+    from circle.ledger_report import as_csv as ledger_csv
+    from circle.ledger_report import as_markdown, as_text, report
+    from circle.scoring import load_rules
+
     db = _db(args)
     rules = load_rules()
     if not db.exists():
