@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from circle.agenda import Proposal, Standing, propose, standing
 from circle.durations import format_duration
@@ -20,7 +20,6 @@ from circle.methods import MethodLibrary, load_methods
 from circle.protocol import BlockStep, PairsStep, RoundStep
 from circle.screens.live import LiveScreen
 from circle.widgets.roster import Roster
-from circle.widgets.turn_clock import TurnClock
 
 MARKS = {"done": "✓", "now": "▶", "next": "›", "later": "·", "skipped": "–"}
 STYLES = {"done": "$success", "now": "bold $primary", "next": "$foreground", "later": "$foreground-muted"}
@@ -53,16 +52,10 @@ class AgendaScreen(LiveScreen):
                 yield Roster()
                 yield Static(id="records")
             with Vertical(id="stage"):
-                yield Static(id="caption")
-                yield Static(id="speaker")
-                yield TurnClock()
-                yield Static(id="next-line")
-                yield Static(id="groups")
-                yield Static(id="message")
+                yield from self.stage_widgets()
                 yield Static(id="block-notes")
                 yield Static(id="proposal")
-        yield Input(placeholder="/ to type a note (the timer keeps running); enter saves it", id="note-input")
-        yield Footer(compact=True, show_command_palette=False)
+        yield from self.bottom_widgets()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "market":

@@ -96,15 +96,22 @@ class LiveScreen(Screen[None]):
         yield Static(id="script")
         with Horizontal(id="main"):
             with Vertical(id="stage"):
-                yield Static(id="caption")
-                yield Static(id="speaker")
-                yield TurnClock()
-                yield Static(id="next-line")
-                yield Static(id="groups")
-                yield Static(id="message")
+                yield from self.stage_widgets()
             with Vertical(id="side"):
                 yield Roster()
                 yield Static(id="records")
+        yield from self.bottom_widgets()
+
+    def stage_widgets(self) -> ComposeResult:
+        """Who speaks, the countdown, who is next: shared with the agenda screen."""
+        yield Static(id="caption")
+        yield Static(id="speaker")
+        yield TurnClock()
+        yield Static(id="next-line")
+        yield Static(id="groups")
+        yield Static(id="message")
+
+    def bottom_widgets(self) -> ComposeResult:
         yield Input(placeholder="/ to type a note (the timer keeps running); enter saves it", id="note-input")
         yield Footer(compact=True, show_command_palette=False)
 
