@@ -32,6 +32,7 @@ import random
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 Rounds = list[list[list[str]]]
 
@@ -264,6 +265,12 @@ class _Room:
 
     def _check_feasible(self, g: int) -> None:
         names, n, smallest = self.names, self.n, self.sizes[-1]
+        clique = self._apart_clique()
+        if len(clique) > g:
+            who = _join([names[self.blocks[b][0]] for b in clique])
+            there = "is only 1 group" if g == 1 else f"are only {g} groups"
+            every = "" if len(clique) == 2 else "all "
+            raise MixError(f"{who} must {every}be in different groups, but there {there}")
         for b, block in enumerate(self.blocks):
             mask = self.block_mask[block[0]]
             banned = (self.block_apart[b] & ~mask).bit_count()
@@ -275,11 +282,6 @@ class _Room:
                     f"{who} {verb} kept apart from {banned} of the {others} others, "
                     f"too many to fill a group of {smallest}"
                 )
-        clique = self._apart_clique()
-        if len(clique) > g:
-            who = _join([names[self.blocks[b][0]] for b in clique])
-            there = "is only 1 group" if g == 1 else f"are only {g} groups"
-            raise MixError(f"{who} must all be in different groups, but there {there}")
         placed, settled = self._dfs(budget=200_000)
         if placed is None and settled:
             sizes = ", ".join(map(str, self.sizes))
@@ -700,12 +702,13 @@ class _Search:
         return groups
 
     def _greedy(self, prefer: list[int] | None, placed: list[int] | None) -> list[list[int]] | None:
+        """Constrained units first (where placed or preferred, else where they have met fewest), then the rest."""
         room, rng, met1 = self.room, self.rng, self.met1
         sizes = room.sizes
         g = len(sizes)
         cap, masks = list(sizes), [0] * g
         groups: list[list[int]] = [[] for _ in sizes]
-        units = list(range(len(room.blocks)))
+        units = room.constrained_units()
         rng.shuffle(units)
         units.sort(key=lambda b: (-len(room.blocks[b]), -room.block_apart[b].bit_count()))
         for b in units:
@@ -737,7 +740,62 @@ class _Search:
             for p in block:
                 masks[choice] |= 1 << p
                 groups[choice].append(p)
+        constrained = set()
+        for b in units:
+            constrained.update(room.blocks[b])
+        free = [p for p in range(room.n) if p not in constrained]
+        if prefer is not None:
+            rest = []
+            for p in free:
+                gi = prefer[p]
+                if cap[gi] > 0:
+                    cap[gi] -= 1
+                    masks[gi] |= 1 << p
+                    groups[gi].append(p)
+                else:
+                    rest.append(p)
+            free = rest
+        self._fill(groups, masks, cap, free)
         return groups
+
+    def _fill(self, groups: list[list[int]], masks: list[int], cap: list[int], free: list[int]) -> None:
+        """Fill the groups with people free of constraints, one group at a time.
+
+        A group starts with whoever has the fewest unmet people left to choose from, and takes next
+        the person who has met none of it and leaves it the most such people to choose from (its
+        freedom, after Triska and Musliu); when no one fits, the person who has met fewest of it.
+        """
+        rng, met1 = self.rng, self.met1
+        unplaced = 0
+        for p in free:
+            unplaced |= 1 << p
+        order = sorted(range(len(groups)), key=lambda gi: (not groups[gi], gi))
+        for gi in order:
+            seen = 0
+            for p in groups[gi]:
+                seen |= met1[p]
+            while cap[gi] > 0:
+                compatible = unplaced & ~seen
+                if compatible:  # someone who has met no one here: the one with fewest such chances left
+                    candidates = _bits(compatible)
+                    if groups[gi]:  # ties: whoever leaves the group the most people it could still take
+                        scores = [
+                            1000 * (unplaced & ~met1[c]).bit_count() - (compatible & ~met1[c]).bit_count()
+                            for c in candidates
+                        ]
+                    else:
+                        scores = [(unplaced & ~met1[c]).bit_count() for c in candidates]
+                else:
+                    candidates = _bits(unplaced)
+                    scores = [(met1[c] & masks[gi]).bit_count() for c in candidates]
+                low = min(scores)
+                ties = [c for c, v in zip(candidates, scores, strict=True) if v == low]
+                c = ties[rng.randrange(len(ties))] if len(ties) > 1 else ties[0]
+                groups[gi].append(c)
+                masks[gi] |= 1 << c
+                seen |= met1[c]
+                unplaced &= ~(1 << c)
+                cap[gi] -= 1
 
     def violates(self, groups: list[list[int]]) -> bool:
         room = self.room
@@ -748,22 +806,33 @@ class _Search:
             return True
         return any(where[a] != where[b] for a, b in room.together_pairs)
 
-    # the tabu search
+    # the tabu search; its settings were tuned on rooms with no construction (32/4/9, 24/4/6, 18/3/8, 28/4/7)
+    TENURE = (2, 6)  # a person moved out of a group may not go back for this many steps (random in the range)
+    SAMPLE = 24  # at most this many (round, person) conflicts are looked at per step
+    STALL = 1500  # steps without a better plan before going back to the best of this run and shaking it
+    SHAKE = 8  # ... with n // SHAKE random swaps
+    FRESH = 3  # every FRESH-th stall starts a new run from freshly built rounds instead
+
     def tabu(self, deadline: float, max_steps: int | None) -> None:
+        """Swap two people of one round, one of them meeting someone again, the best swap first."""
         room, rng = self.room, self.rng
         n, R = room.n, room.R
         target = room.lower_bound + room.hist_cost
         best_cost, best = self.cost, self.snapshot()
         if best_cost <= target or len(room.sizes) < 2:
             return
+        big = 1 << 20
         single, apart, has_apart = room.single, room.apart_mask, any(room.apart_mask)
         others = [~m for m in room.block_mask]
+        blocked = [0 if s else big for s in single]  # people kept together move only as a block
+        blocks_present = not all(single)
         met1, met2 = self.met1, self.met2
         tabu: dict[tuple[int, int, int], int] = {}
-        sample = max(6, 200 // max(1, len(room.sizes)))
-        stall_limit = 200 + 20 * n
-        step, last_best, idle = 0, 0, 0
-        blocks_present = not all(single)
+        low, high = self.TENURE
+        high += n // 100
+        people = range(n)
+        step, last_best, idle, stalls = 0, 0, 0, 0
+        run_cost, run_best = best_cost, best
         while self.cost > target:
             if max_steps is not None and step >= max_steps:
                 break
@@ -778,45 +847,46 @@ class _Search:
                     for x in group:
                         if met2[x] & mask & others[x]:
                             conflicts.append((r, x))
-            sampled = len(conflicts) > sample
+            sampled = len(conflicts) > self.SAMPLE
             if sampled:
-                conflicts = rng.sample(conflicts, sample)
+                conflicts = rng.sample(conflicts, self.SAMPLE)
             best_delta, moves = None, []
-            aspire = best_cost - self.cost  # a tabu move is taken anyway when it beats the best so far
+            aspire = run_cost - self.cost  # a tabu swap is taken anyway when it beats the best so far
+            leave: dict[int, list[int]] = {}
             for r, x in conflicts:
-                where, masks, groups = self.where[r], self.gmask[r], self.groups[r]
-                a = where[x]
-                mask_a = masks[a]
                 if not single[x]:
                     if blocks_present:
                         best_delta = self._block_moves(r, x, best_delta, moves, tabu, step, aspire)
                     continue
+                where, masks = self.where[r], self.gmask[r]
+                stay = leave.get(r)
+                if stay is None:  # what each person of round r stops repeating by leaving their group
+                    stay = leave[r] = [(met2[y] & masks[w]).bit_count() - blocked[y] for y, w in enumerate(where)]
+                a = where[x]
+                mask_a, m1x = masks[a], met1[x]
+                join = [(m1x & m).bit_count() for m in masks]
+                join[a] = big
                 leave_x = (met2[x] & mask_a).bit_count()
-                m1x = met1[x]
-                for b, group in enumerate(groups):
-                    if b == a:
+                deltas = [
+                    join[w] - stay[y] + (met1[y] & mask_a).bit_count() - 2 * (m1x >> y & 1) - leave_x
+                    for y, w in enumerate(where)
+                ]
+                level = None
+                for y in sorted(people, key=deltas.__getitem__):
+                    delta = deltas[y]
+                    if delta >= big // 2 or (best_delta is not None and delta > best_delta):
+                        break
+                    if level is not None and delta > level:
+                        break
+                    if has_apart and (apart[x] & masks[where[y]] & ~(1 << y) or apart[y] & mask_a & ~(1 << x)):
                         continue
-                    mask_b = masks[b]
-                    base = (m1x & mask_b).bit_count() - leave_x
-                    if best_delta is not None and base - len(group) - 1 > best_delta:
-                        continue  # no y in b saves more than len(group) + 1
-                    for y in group:
-                        if not single[y]:
-                            continue
-                        delta = (
-                            base - (met2[y] & mask_b).bit_count() + (met1[y] & mask_a).bit_count() - 2 * (m1x >> y & 1)
-                        )
-                        if best_delta is not None and delta > best_delta:
-                            continue
-                        if has_apart and (apart[x] & mask_b & ~(1 << y) or apart[y] & mask_a & ~(1 << x)):
-                            continue
-                        key = (r, x, y) if x < y else (r, y, x)
-                        if tabu.get(key, 0) > step and delta >= aspire:
-                            continue
-                        if best_delta is None or delta < best_delta:
-                            best_delta, moves = delta, [(r, (x,), (y,))]
-                        else:
-                            moves.append((r, (x,), (y,)))
+                    if delta >= aspire and (tabu.get((r, x, where[y]), 0) > step or tabu.get((r, y, a), 0) > step):
+                        continue
+                    level = delta
+                    if best_delta is None or delta < best_delta:
+                        best_delta, moves = delta, [(r, (x,), (y,))]
+                    else:
+                        moves.append((r, (x,), (y,)))
             if not moves:
                 idle += 1
                 if not sampled or idle > 50:
@@ -825,15 +895,24 @@ class _Search:
             idle = 0
             r, xs, ys = moves[rng.randrange(len(moves))] if len(moves) > 1 else moves[0]
             for x, y in zip(xs, ys, strict=True):
+                tabu[r, x, self.where[r][x]] = step + rng.randint(low, high)  # x may not go back there for a while
+                tabu[r, y, self.where[r][y]] = step + rng.randint(low, high)
                 self.swap(r, x, y)
-                key = (r, x, y) if x < y else (r, y, x)
-                tabu[key] = step + rng.randint(4, 4 + n // 2)
-            if self.cost < best_cost:
-                best_cost, best, last_best = self.cost, self.snapshot(), step
-            elif step - last_best > stall_limit:
-                self.load(best)
+            if self.cost < run_cost:
+                run_cost, run_best, last_best = self.cost, self.snapshot(), step
+                if run_cost < best_cost:
+                    best_cost, best = run_cost, run_best
+            elif step - last_best > self.STALL:
+                stalls += 1
+                if self.FRESH and stalls % self.FRESH == 0:
+                    self.reset()
+                    for _ in range(R):
+                        self.add_round(self.build_round())
+                    run_cost, run_best = self.cost, self.snapshot()
+                else:
+                    self.load(run_best)
+                    self._perturb(max(2, n // self.SHAKE))
                 met1, met2 = self.met1, self.met2
-                self._perturb(max(2, n // 8))
                 tabu.clear()
                 last_best = step
             if len(tabu) > 50_000:
@@ -862,14 +941,14 @@ class _Search:
                     continue
                 if any(room.apart_mask[y] & rest_a for y in ys):
                     continue
-                if any(tabu.get((r, min(u, y), max(u, y)), 0) > step for u, y in zip(block, ys, strict=True)):
-                    continue
                 before = self.cost
                 for u, y in zip(block, ys, strict=True):
                     self.swap(r, u, y)
                 delta = self.cost - before
                 for u, y in reversed(list(zip(block, ys, strict=True))):
                     self.swap(r, y, u)
+                if delta >= aspire and any(tabu.get((r, u, b), 0) > step for u in block):
+                    continue
                 if best_delta is None or delta < best_delta:
                     best_delta = delta
                     moves[:] = [(r, tuple(block), tuple(ys))]
@@ -889,8 +968,6 @@ class _Search:
                 seen.add(block[0])
                 out.append(tuple(block))
         if length <= 3 and len(singles) >= length:
-            from itertools import combinations
-
             out.extend(combinations(singles, length))
         return out[:40]
 
@@ -935,27 +1012,28 @@ def _map_slots(room: _Room, rounds: list[list[list[int]]], rng: random.Random, d
     busy = [p for p in range(n) if edges[p]]
     if not busy:
         return person
-    where = [[0] * n for _ in rounds]
-    for r, groups in enumerate(rounds):
-        for gi, group in enumerate(groups):
-            for s in group:
-                where[r][s] = gi
+    meet = [[0] * n for _ in range(n)]  # how often two slots share a group in the design
+    for groups in rounds:
+        for group in groups:
+            for i, s in enumerate(group):
+                for t in group[i + 1 :]:
+                    meet[s][t] += 1
+                    meet[t][s] += 1
     used = len(rounds)
 
     def cost(p: int, q: int, kind: int) -> int:
-        s, t = slot_of[p], slot_of[q]
-        meet = sum(1 for w in where if w[s] == w[t])
+        m = meet[slot_of[p]][slot_of[q]]
         if kind == -1:
-            return 1000 * meet
+            return 1000 * m
         if kind == -2:
-            return 1000 * (used - meet)
-        return _f(kind + meet) - _f(kind)
+            return 1000 * (used - m)
+        return _f(kind + m) - _f(kind)
 
     def local(p: int, q: int) -> int:
         total = sum(cost(p, o, k) for o, k in edges[p])
         return total + sum(cost(q, o, k) for o, k in edges[q] if o != p)
 
-    for step in range(min(30_000, 400 * len(busy))):
+    for step in range(min(20_000, 200 * len(busy))):
         if step % 256 == 0 and time.perf_counter() > deadline:
             break
         p, q = rng.choice(busy), rng.randrange(n)
