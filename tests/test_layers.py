@@ -23,6 +23,8 @@ DOMAIN = [
     "circle.openspace",
     "circle.methods",
     "circle.loops",
+    "circle.mixer",
+    "circle.mix_cli",
     "circle.cli",  # Textual loads only when a screen is opened, not for `circle export`
 ]
 

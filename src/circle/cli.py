@@ -16,6 +16,7 @@ from circle.export import FORMATS
 from circle.groups import GROUP_KINDS
 from circle.loader import LoadError, load_library, read_yaml, validate_paths, yaml_files
 from circle.lock import DatabaseLock, LockedError
+from circle.mix_cli import add_mix_parser, cmd_mix
 from circle.protocol import json_schema
 from circle.resources import default_db_path
 from circle.sessions import StartRequest
@@ -89,17 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     loops.add_argument("--format", choices=("text", "md"), default="text")
     loops.add_argument("--out", type=Path, help="write to this file instead of printing")
 
-    mixer = sub.add_parser("mix", parents=[common], help="breakout groups over several rounds, few repeat meetings")
-    mixer.add_argument("--people", required=True, help='a file with one name per line, or "Ana,Ben,Caro"')
-    size = mixer.add_mutually_exclusive_group(required=True)
-    size.add_argument("--size", type=int, help="people per group")
-    size.add_argument("--pairs", action="store_true", help="pairs (groups of two)")
-    mixer.add_argument("--rounds", type=int, required=True)
-    mixer.add_argument("--apart", action="append", default=[], metavar="A,B", help="never in one group (repeatable)")
-    mixer.add_argument("--together", action="append", default=[], metavar="A,B", help="always together")
-    mixer.add_argument("--seed", type=int, default=0)
-    mixer.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS")
-    mixer.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    add_mix_parser(sub, common)
 
     exp = sub.add_parser("export", parents=[common], help="export a session's notes")
     exp.add_argument("session", help="a session id (or its first characters), or 'latest'")
@@ -320,53 +311,6 @@ def cmd_loops(args: argparse.Namespace) -> int:
         loops.assign_role(store, model, args.community, person, role.lstrip("-"), remove=role.startswith("-"))
     rep = loops.report(model, loops.history(store, args.community))
     _write(loops.as_markdown(rep) if args.format == "md" else loops.as_text(rep), args.out)
-    return 0
-
-
-def cmd_mix(args: argparse.Namespace) -> int:
-    from circle.mixer import MixError, mix
-
-    source = Path(args.people)
-    if source.is_file():
-        try:
-            people = [line.strip() for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read {source}: {exc}") from None
-    else:
-        people = [name.strip() for name in args.people.split(",") if name.strip()]
-
-    def pairs(values: list[str], flag: str) -> list[tuple[str, str]]:
-        out = []
-        for value in values:
-            names = [n.strip() for n in value.split(",")]
-            if len(names) != 2 or not all(names):
-                raise MixError(f'{flag} takes two names, like {flag} "Ana,Ben"; got "{value}"')
-            out.append((names[0], names[1]))
-        return out
-
-    result = mix(
-        people,
-        2 if args.pairs else args.size,
-        args.rounds,
-        apart=pairs(args.apart, "--apart"),
-        together=pairs(args.together, "--together"),
-        seed=args.seed,
-        time_limit=args.time_limit,
-    )
-    if args.format == "json":
-        print(json.dumps({"rounds": result.rounds, "repeats": result.repeats}, indent=2, ensure_ascii=False))
-    elif args.format == "csv":
-        print("round,group,person")
-        for r, groups in enumerate(result.rounds, start=1):
-            for g, group in enumerate(groups, start=1):
-                for person in group:
-                    print(f'{r},{g},"{person}"')
-    else:
-        for r, groups in enumerate(result.rounds, start=1):
-            print(f"Round {r}")
-            for g, group in enumerate(groups, start=1):
-                print(f"  Group {g}: {', '.join(group)}")
-        print(f"repeats: {result.repeats}" + (" (the fewest possible)" if result.optimal and result.repeats else ""))
     return 0
 
 

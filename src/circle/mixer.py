@@ -411,7 +411,16 @@ class _Room:
         meetings = R * (sum(s * (s - 1) // 2 for s in sizes) - block_pairs)
         global_total = fixed + max(rest_f, meetings + rest_h - rest_n)
         total = max(global_total, -(-person_total // 2))
-        return max(0, total - self.hist_cost)
+        # Any two rounds: a group of s people spread over g groups of the other round puts at least
+        # sum C(a_i, 2) pairs (a_i as even as can be) together twice. Those pairs are repeats, and
+        # a plan's repeats (less the history's own) are at least the repeats of its rounds alone.
+        pairs_twice = 0
+        if R >= 2:
+            g = len(sizes)
+            for s in sizes:
+                q, r = divmod(s, g)
+                pairs_twice += r * (q + 1) * q // 2 + (g - r) * q * (q - 1) // 2
+        return max(0, total - self.hist_cost, pairs_twice)
 
 
 # -- constructions ------------------------------------------------------------------------
@@ -761,9 +770,10 @@ class _Search:
     def _fill(self, groups: list[list[int]], masks: list[int], cap: list[int], free: list[int]) -> None:
         """Fill the groups with people free of constraints, one group at a time.
 
-        A group starts with whoever has the fewest unmet people left to choose from, and takes next
-        the person who has met none of it and leaves it the most such people to choose from (its
-        freedom, after Triska and Musliu); when no one fits, the person who has met fewest of it.
+        Next into a group goes, of those who have met no one in it, the one with the fewest unmet
+        people left (the hardest to place later), ties broken by what the group can still take: the
+        people who have met none of it (its freedom, after Triska and Musliu). When everyone has met
+        someone in it: whoever has met fewest of it. Large rooms look at a sample of candidates.
         """
         rng, met1 = self.rng, self.met1
         unplaced = 0
@@ -776,9 +786,11 @@ class _Search:
                 seen |= met1[p]
             while cap[gi] > 0:
                 compatible = unplaced & ~seen
-                if compatible:  # someone who has met no one here: the one with fewest such chances left
+                if compatible:
                     candidates = _bits(compatible)
-                    if groups[gi]:  # ties: whoever leaves the group the most people it could still take
+                    if len(candidates) > 96:
+                        candidates = rng.sample(candidates, 96)
+                    if groups[gi]:
                         scores = [
                             1000 * (unplaced & ~met1[c]).bit_count() - (compatible & ~met1[c]).bit_count()
                             for c in candidates
@@ -787,6 +799,8 @@ class _Search:
                         scores = [(unplaced & ~met1[c]).bit_count() for c in candidates]
                 else:
                     candidates = _bits(unplaced)
+                    if len(candidates) > 96:
+                        candidates = rng.sample(candidates, 96)
                     scores = [(met1[c] & masks[gi]).bit_count() for c in candidates]
                 low = min(scores)
                 ties = [c for c, v in zip(candidates, scores, strict=True) if v == low]
@@ -806,12 +820,13 @@ class _Search:
             return True
         return any(where[a] != where[b] for a, b in room.together_pairs)
 
-    # the tabu search; its settings were tuned on rooms with no construction (32/4/9, 24/4/6, 18/3/8, 28/4/7)
-    TENURE = (2, 6)  # a person moved out of a group may not go back for this many steps (random in the range)
+    # the tabu search; settings tuned on rooms with no construction (30/5/5, 24/4/6, 28/4/7, 18/3/7, 21/3/9)
+    TENURE = (1, 3)  # a person moved out of a group may not go back for this many steps (random in the range)
     SAMPLE = 24  # at most this many (round, person) conflicts are looked at per step
     STALL = 1500  # steps without a better plan before going back to the best of this run and shaking it
     SHAKE = 8  # ... with n // SHAKE random swaps
-    FRESH = 3  # every FRESH-th stall starts a new run from freshly built rounds instead
+    FRESH = 2  # every FRESH-th stall starts a new run from freshly built rounds instead
+    PATIENCE = 2000  # give up after PATIENCE * n steps without a better plan (small rooms end early)
 
     def tabu(self, deadline: float, max_steps: int | None) -> None:
         """Swap two people of one round, one of them meeting someone again, the best swap first."""
@@ -831,12 +846,13 @@ class _Search:
         low, high = self.TENURE
         high += n // 100
         people = range(n)
-        step, last_best, idle, stalls = 0, 0, 0, 0
+        step, last_best, idle, stalls, last_global = 0, 0, 0, 0, 0
+        patience = self.PATIENCE * n
         run_cost, run_best = best_cost, best
         while self.cost > target:
             if max_steps is not None and step >= max_steps:
                 break
-            if step % 16 == 0 and time.perf_counter() >= deadline:
+            if time.perf_counter() >= deadline or step - last_global > patience:
                 break
             step += 1
             conflicts = []
@@ -850,7 +866,7 @@ class _Search:
             sampled = len(conflicts) > self.SAMPLE
             if sampled:
                 conflicts = rng.sample(conflicts, self.SAMPLE)
-            best_delta, moves = None, []
+            best_delta, moves, waiting = None, [], False
             aspire = run_cost - self.cost  # a tabu swap is taken anyway when it beats the best so far
             leave: dict[int, list[int]] = {}
             for r, x in conflicts:
@@ -881,6 +897,7 @@ class _Search:
                     if has_apart and (apart[x] & masks[where[y]] & ~(1 << y) or apart[y] & mask_a & ~(1 << x)):
                         continue
                     if delta >= aspire and (tabu.get((r, x, where[y]), 0) > step or tabu.get((r, y, a), 0) > step):
+                        waiting = True
                         continue
                     level = delta
                     if best_delta is None or delta < best_delta:
@@ -889,7 +906,7 @@ class _Search:
                         moves.append((r, (x,), (y,)))
             if not moves:
                 idle += 1
-                if not sampled or idle > 50:
+                if (not sampled and not waiting) or idle > 200:
                     break  # nothing can move
                 continue
             idle = 0
@@ -901,7 +918,7 @@ class _Search:
             if self.cost < run_cost:
                 run_cost, run_best, last_best = self.cost, self.snapshot(), step
                 if run_cost < best_cost:
-                    best_cost, best = run_cost, run_best
+                    best_cost, best, last_global = run_cost, run_best, step
             elif step - last_best > self.STALL:
                 stalls += 1
                 if self.FRESH and stalls % self.FRESH == 0:
@@ -909,6 +926,8 @@ class _Search:
                     for _ in range(R):
                         self.add_round(self.build_round())
                     run_cost, run_best = self.cost, self.snapshot()
+                    if run_cost < best_cost:
+                        best_cost, best, last_global = run_cost, run_best, step
                 else:
                     self.load(run_best)
                     self._perturb(max(2, n // self.SHAKE))
