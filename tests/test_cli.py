@@ -201,7 +201,10 @@ def test_an_unknown_command(capsys):
     assert_one_error_line(code, out, err, "invalid choice: 'dance'")
 
 
-@pytest.mark.parametrize("command", [["sessions"], ["export", "latest"]])
+# Plain `circle` and `circle run` open the database before any screen: a bad file is one line, untouched.
+@pytest.mark.parametrize(
+    "command", [["sessions"], ["export", "latest"], [], ["run", "feelz-checkin", "--people", "Ana,Ben"]]
+)
 def test_a_db_that_is_not_a_database(capsys, tmp_path, command):
     db = tmp_path / "notes.txt"
     db.write_text("shopping list: eggs, milk\n" * 50)
@@ -209,3 +212,9 @@ def test_a_db_that_is_not_a_database(capsys, tmp_path, command):
     code, out, err = run(capsys, *command, "--db", db)
     assert_one_error_line(code, out, err, f"{db} is not a circle database")
     assert db.read_bytes() == before
+
+
+def test_export_formats_offered_are_the_ones_export_writes():
+    from circle import cli, export
+
+    assert cli.EXPORT_FORMATS == export.FORMATS

@@ -26,6 +26,9 @@ DOMAIN = [
     "circle.mixer",
     "circle.mix_cli",
     "circle.cli",  # Textual loads only when a screen is opened, not for `circle export`
+    "circle.errors",
+    "circle.events",
+    "circle.parse_cache",
 ]
 
 PROBE = f"""
@@ -40,3 +43,17 @@ def test_domain_modules_do_not_import_textual_or_rich():
     result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"loaded by the domain layer: {result.stdout.strip()}"
+
+
+FIRST_PAINT = """
+import sys
+import circle.cli, circle.app, circle.screens.home
+print(" ".join(sorted(m for m in ("pydantic", "ruamel", "circle.engine", "circle.loader") if m in sys.modules)))
+"""
+
+
+def test_home_is_painted_before_the_protocol_models_load():
+    """`circle` paints home first; the models, YAML parser and engine load after (a quick start)."""
+    result = subprocess.run([sys.executable, "-c", FIRST_PAINT], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"loaded before home can paint: {result.stdout.strip()}"

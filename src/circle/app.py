@@ -6,32 +6,41 @@ from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from circle.clock import Clock, SystemClock
-from circle.durations import format_clock
-from circle.engine import RosterError, Session, countdown_seconds, size_warning
-from circle.loader import Library, load_library
-from circle.scoring import ScoringRules, load_rules
-from circle.screens.dialogs import ResumeDialog
+from circle.errors import CircleError
 from circle.screens.home import HomeScreen
-from circle.sessions import StartRequest, open_session, resumable, resume_session, start_session
-from circle.store import SessionRow, Store, StoreError
+from circle.store import SessionRow, Store
 from circle.theme import PROJECTOR
+
+# The protocol models, the YAML parser and the engine load after the home screen
+# has been painted (see CircleApp.load_library): circle appears at once, and the
+# protocol list fills in a moment later.
+if TYPE_CHECKING:
+    from circle.engine import Session
+    from circle.loader import Library
+    from circle.scoring import ScoringRules
+    from circle.sessions import StartRequest
 
 
 class CircleApp(App[int]):
     TITLE = "circle"
     # Shown in the footer by the screens that have room for it; always active.
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False)]
+    # Home is the bottom of the stack: no blank default screen is painted first.
+    MODES = {"home": HomeScreen}
+    DEFAULT_MODE = "home"
 
     def __init__(
         self,
         store: Store,
-        library: Library,
+        library: Library | None,
         clock: Clock,
         start: StartRequest | None = None,
         tz: tzinfo | None = None,
@@ -39,40 +48,75 @@ class CircleApp(App[int]):
         check_resume: bool = True,
         theme: str = "projector",
         rules: ScoringRules | None = None,
+        protocol_paths: Iterable[Path | str] = (),
     ):
         super().__init__()
         self.store = store
-        self.library = library
+        self.library = library  # None until load_library has run
+        self.protocol_paths = list(protocol_paths)
         self.clock = clock
         self.start = start
         self.tz = tz
         self.export_dir = export_dir or Path.cwd()
         self.check_resume = check_resume
-        self.initial_theme = theme
-        self.rules = rules or load_rules()
+        self._rules = rules
+        # Set before the first paint, so the screen is not styled twice.
+        self.register_theme(PROJECTOR)
+        self.theme = theme
+
+    @property
+    def rules(self) -> ScoringRules:
+        """The Reciprocity Game's point rules, read when first needed."""
+        if self._rules is None:
+            from circle.scoring import load_rules
+
+            self._rules = load_rules()
+        return self._rules
 
     def on_mount(self) -> None:
-        self.register_theme(PROJECTOR)
-        self.theme = self.initial_theme
-        self.push_screen(HomeScreen(self.library, self.tz))
+        # After the first paint of home, either way.
+        self.call_after_refresh(self.load_library if self.library is None else self.library_ready)
+
+    @work(thread=True, exclusive=True, group="library")
+    def load_library(self) -> None:
+        """Read and check the protocol files off the main thread, once home is on screen."""
+        from circle.loader import load_library
+
+        library = load_library(self.protocol_paths)
+        self.call_from_thread(self.library_ready, library)
+
+    async def library_ready(self, library: Library | None = None) -> None:
+        """The protocols are known: fill home, then start or offer to resume a session."""
+        if library is not None:
+            self.library = library
+        await self.home.show_library(self.library)
         for problem in self.library.problems:
             self.notify(f"skipped {problem}", severity="warning", timeout=10)
         if self.start:
             self.start_session(self.start.protocol_id, self.start.names, self.start.group)
         elif self.check_resume:
+            from circle.sessions import resumable
+
             row = resumable(self.store)
             if row is not None:
                 self.offer_resume(row)
 
+    @property
+    def home(self) -> HomeScreen:
+        return self.screen_stack[0]  # the default screen, under everything else
+
     # -- navigation ---------------------------------------------------------------
     def start_session(self, protocol_id: str, names: list[str], group: str | None = None) -> bool:
+        from circle.engine import size_warning
+        from circle.sessions import start_session
+
         try:
             protocol = self.library.get(protocol_id)
             session = start_session(self.store, protocol, names, self.clock, group=group)
         except KeyError as exc:
             self.notify(str(exc.args[0]), severity="error")
             return False
-        except (RosterError, StoreError) as exc:
+        except CircleError as exc:
             self.notify(str(exc), severity="error")
             return False
         warning = size_warning(protocol, len(session.state.present))
@@ -98,12 +142,10 @@ class CircleApp(App[int]):
 
     def go_home(self) -> None:
         self._to_home()
-        home = self.screen
-        if isinstance(home, HomeScreen):
-            home.reload()
+        self.home.reload()
 
     def _to_home(self) -> None:
-        while len(self.screen_stack) > 2:  # the default screen, then home
+        while len(self.screen_stack) > 1:  # home is the default screen, at the bottom
             self.pop_screen()
 
     def action_show_ledger(self) -> None:
@@ -129,6 +171,8 @@ class CircleApp(App[int]):
 
     def open_session(self, session_id: str) -> None:
         """From the recent list: an unfinished session is offered for resuming."""
+        from circle.sessions import open_session
+
         row = self.store.session(session_id)
         if row.ended:
             self.show_summary(open_session(self.store, row.id, self.clock))
@@ -136,6 +180,11 @@ class CircleApp(App[int]):
             self.offer_resume(row)
 
     def offer_resume(self, row: SessionRow) -> None:
+        from circle.durations import format_clock
+        from circle.engine import countdown_seconds
+        from circle.screens.dialogs import ResumeDialog
+        from circle.sessions import open_session, resume_session
+
         session = open_session(self.store, row.id, self.clock)
         state = session.state
         when = datetime.fromtimestamp(row.last_seen, self.tz).strftime("%a %d %b, %H:%M")
@@ -155,7 +204,7 @@ class CircleApp(App[int]):
                     resumed.end()
                     self.go_home()
                     self.notify(f"ended {row.title}; its notes are kept")
-            except StoreError as exc:
+            except CircleError as exc:
                 self.notify(str(exc), severity="error")
 
         self.push_screen(ResumeDialog(f"Resume {row.title}?", detail), chosen)
@@ -196,15 +245,20 @@ def make_app(
     tz: tzinfo | None = None,
     export_dir: Path | None = None,
     check_resume: bool = True,
+    protocol_paths: Iterable[Path | str] = (),
 ) -> CircleApp:
-    """The one factory used by the command line, the Pilot tests and the snapshots."""
+    """The one factory used by the command line, the Pilot tests and the snapshots.
+
+    Without a ``library`` the protocols are loaded once home is on screen.
+    """
     store = db if isinstance(db, Store) else Store(db)
     return CircleApp(
         store,
-        library if library is not None else load_library(),
+        library,
         clock or SystemClock(),
         start=start,
         tz=tz,
         export_dir=export_dir,
         check_resume=check_resume,
+        protocol_paths=protocol_paths,
     )

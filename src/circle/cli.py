@@ -10,20 +10,20 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from circle.durations import format_duration
-from circle.engine import RosterError, check_roster
-from circle.export import FORMATS
+from circle.errors import CircleError
 from circle.groups import GROUP_KINDS
-from circle.loader import LoadError, load_library, read_yaml, validate_paths, yaml_files
-from circle.lock import DatabaseLock, LockedError
+from circle.lock import DatabaseLock
 from circle.mix_cli import add_mix_parser, cmd_mix
-from circle.protocol import json_schema
 from circle.resources import default_db_path
-from circle.sessions import StartRequest
 from circle.store import Store, StoreError
 
+# Each command imports the rest of circle it needs when it runs: plain `circle`
+# paints its home screen before the protocol models and YAML parser are loaded.
 
-class UsageError(Exception):
+EXPORT_FORMATS = ("md", "json", "csv", "html")  # circle.export.FORMATS (a test keeps them equal)
+
+
+class UsageError(CircleError):
     pass
 
 
@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser("export", parents=[common], help="export a session's notes")
     exp.add_argument("session", help="a session id (or its first characters), or 'latest'")
-    exp.add_argument("--format", choices=FORMATS, default="md")
+    exp.add_argument("--format", choices=EXPORT_FORMATS, default="md")
     exp.add_argument("--out", type=Path, help="write to this file instead of printing")
     return parser
 
@@ -104,6 +104,8 @@ def _db(args: argparse.Namespace) -> Path:
 
 
 def _library(args: argparse.Namespace):
+    from circle.loader import load_library
+
     library = load_library(getattr(args, "protocols", []) or [])
     for problem in library.problems:
         print(f"circle: skipped {problem}", file=sys.stderr)
@@ -120,6 +122,8 @@ def cmd_protocols(args: argparse.Namespace) -> int:
 
 
 def _length(protocol) -> str:
+    from circle.durations import format_duration
+
     low, high = protocol.length_range()
     if low == high:
         return format_duration(low)
@@ -128,6 +132,7 @@ def _length(protocol) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Protocols, and the point rules (a file with top-level `levels`), each against its model."""
+    from circle.loader import LoadError, validate_paths, yaml_files
     from circle.scoring import load_rules
 
     problems, protocols = [], []
@@ -151,6 +156,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _is_rules_file(path: Path) -> bool:
+    from circle.loader import LoadError, read_yaml
+
     try:
         doc = read_yaml(path.read_text(encoding="utf-8"), str(path))
     except (OSError, UnicodeDecodeError, LoadError):
@@ -159,6 +166,8 @@ def _is_rules_file(path: Path) -> bool:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from circle.protocol import json_schema
+
     print(json.dumps(json_schema(), indent=2))
     return 0
 
@@ -188,14 +197,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_request(args: argparse.Namespace, library, db: Path) -> StartRequest:
+def _start_request(args: argparse.Namespace, library, store: Store):
+    from circle.engine import check_roster
+    from circle.sessions import StartRequest
+
     protocol = library.get(args.protocol)
     if args.group:
-        store = Store(db)
-        try:
-            members = [p.name for p in store.group_members(args.group)]
-        finally:
-            store.close()
+        members = [p.name for p in store.group_members(args.group)]
         absent = {n.strip().casefold() for n in args.absent.split(",") if n.strip()}
         unknown = absent - {m.casefold() for m in members}
         if unknown:
@@ -211,6 +219,8 @@ def _start_request(args: argparse.Namespace, library, db: Path) -> StartRequest:
 
 
 def _names(text: str) -> list[str]:
+    from circle.engine import check_roster
+
     return check_roster(text.split(","))
 
 
@@ -326,14 +336,17 @@ def _write(text: str, out: Path | None) -> None:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    library = _library(args)
     db = _db(args)
     lock = DatabaseLock(db).acquire()
     try:
-        start = _start_request(args, library, db) if args.command == "run" else None
+        store = Store(db)  # a database that cannot be used is said here, before any screen
+        library = start = None
+        if args.command == "run":  # the protocol and the people are checked before the screen opens
+            library = _library(args)
+            start = _start_request(args, library, store)
         from circle.app import make_app  # Textual loads only once the input is checked
 
-        app = make_app(db, library=library, start=start)
+        app = make_app(store, library=library, start=start, protocol_paths=getattr(args, "protocols", []) or [])
         app.run()
     finally:
         lock.release()
@@ -359,15 +372,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except (UsageError, StoreError, RosterError, LockedError, ValueError) as exc:
+    except CircleError as exc:
+        problems = getattr(exc, "problems", None)  # a LoadError: one located line per problem
+        for line in problems or [f"circle: {exc}"]:
+            print(line, file=sys.stderr)
+        return 1
+    except ValueError as exc:
         print(f"circle: {exc}", file=sys.stderr)
         return 1
     except KeyError as exc:
         print(f"circle: {exc.args[0]}", file=sys.stderr)
-        return 1
-    except LoadError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

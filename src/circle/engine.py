@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from circle.clock import Clock
+from circle.errors import CircleError
+from circle.events import Event, Person
 from circle.protocol import (
     BlockStep,
     OpenStep,
@@ -35,22 +37,8 @@ class CommandRejected(Exception):
     """A command that makes no sense now; the message is shown to the facilitator."""
 
 
-class RosterError(ValueError):
+class RosterError(CircleError, ValueError):
     """The people given cannot form a session."""
-
-
-@dataclass(frozen=True)
-class Event:
-    kind: str
-    at: float
-    data: dict[str, Any] = field(default_factory=dict)
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    name: str
 
 
 @dataclass

@@ -97,6 +97,15 @@ class Scene:
     build: Callable[[World], tuple[CircleApp, RunBefore | None]]
 
 
+async def home_ready(pilot: Pilot) -> None:
+    """Wait until home has its protocol table and inputs (mounted after its first paint)."""
+    for _ in range(500):
+        if pilot.app.home.ready:
+            return
+        await pilot.pause(0.01)
+    raise TimeoutError("home never showed the protocol list")
+
+
 async def settle(pilot: Pilot) -> None:
     """Let the screen catch up with a clock that was moved by hand."""
     from circle.screens.live import LiveScreen

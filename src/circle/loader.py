@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from circle import parse_cache
+from circle.errors import CircleError
 from circle.protocol import STEP_KINDS, STEP_MODELS, Protocol
 from circle.resources import bundled_dir, user_dir
 
@@ -35,7 +34,7 @@ class Problem:
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
-class LoadError(Exception):
+class LoadError(CircleError):
     """One or more problems in a file; ``str()`` gives one line per problem."""
 
     def __init__(self, problems: list[Problem]):
@@ -45,6 +44,10 @@ class LoadError(Exception):
 
 def read_yaml(text: str, label: str) -> Any:
     """Parse YAML keeping positions; syntax errors become a located LoadError."""
+    # Imported here: a start that finds every file in the parse cache never needs it.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     yaml = YAML(typ="rt")
     try:
         return yaml.load(text)
@@ -97,7 +100,7 @@ def _problem(err: dict, doc: Any, label: str, model: type[BaseModel]) -> Problem
     kind = err["type"]
     message = err["msg"].removeprefix("Value error, ")
     named = message.split(":", 1)[0]
-    if not loc and isinstance(doc, CommentedMap) and named in doc:
+    if not loc and _is_map(doc) and named in doc:
         # A check across the whole file that names the key it is about.
         return Problem(label, *_key_pos(doc, named), message)
     if kind == "extra_forbidden":
@@ -135,17 +138,22 @@ def _locate(doc: Any, loc: tuple) -> tuple[int, int, Any]:
     node = doc
     line, col = _node_pos(doc)
     for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
+        if _is_map(node) and part in node:
             line, col = _key_pos(node, part)
             node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+        elif isinstance(node, list) and hasattr(node, "lc") and isinstance(part, int) and part < len(node):
             item_line, item_col = node.lc.item(part)
             line, col = item_line + 1, item_col + 1
             node = node[part]
     return line, col, node
 
 
-def _key_pos(node: CommentedMap, key: Any) -> tuple[int, int]:
+def _is_map(node: Any) -> bool:
+    """A mapping as ruamel.yaml's round-trip parser gives it: a dict that knows its positions."""
+    return isinstance(node, dict) and hasattr(node, "lc")
+
+
+def _key_pos(node: Any, key: Any) -> tuple[int, int]:
     key_line, key_col = node.lc.key(key)
     return key_line + 1, key_col + 1
 
@@ -199,7 +207,18 @@ def load_model(model: type[M], path: Path | str, label: str | None = None) -> M:
         raise LoadError([Problem(label, 1, 1, f"not UTF-8 text ({exc.reason})")]) from None
     except OSError as exc:
         raise LoadError([Problem(label, 1, 1, f"cannot read: {exc.strerror}")]) from None
-    return validate_document(model, read_yaml(text, label), label)
+    cache = parse_cache.shared()
+    data = cache.get(text)
+    if data is not None:
+        try:
+            return model.model_validate(data)
+        except ValidationError:
+            pass  # the models changed since it was kept: parse again, for located errors
+    doc = read_yaml(text, label)
+    result = validate_document(model, doc, label)
+    cache.put(text, _plain(doc))
+    cache.save()
+    return result
 
 
 def load_protocol(path: Path | str) -> Protocol:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from circle.errors import CircleError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows has no flock; run without the lock
     fcntl = None  # type: ignore[assignment]
 
 
-class LockedError(Exception):
+class LockedError(CircleError):
     pass
 
 

@@ -14,8 +14,11 @@ import json
 import sys
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from circle.mixer import Mix, MixError, mix
+# The mixer loads when `circle mix` runs, not with every command.
+if TYPE_CHECKING:
+    from circle.mixer import Mix
 
 FORMATS = ("text", "csv", "json")
 # --people with no comma that ends like this (or has a slash) is meant as a file, so a typo gets
@@ -77,6 +80,8 @@ def add_mix_parser(subparsers, common_parent: argparse.ArgumentParser) -> argpar
 
 
 def cmd_mix(args: argparse.Namespace) -> int:
+    from circle.mixer import MixError, mix
+
     people = read_people(args.people)
     if getattr(args, "pairs", False):
         size = 2
@@ -109,6 +114,8 @@ def cmd_mix(args: argparse.Namespace) -> int:
 
 def read_people(value: str) -> list[str]:
     """Names from a file (one a line; blank lines and # comments skipped), standard input ("-") or "A,B,C"."""
+    from circle.mixer import MixError
+
     if value == "-":
         return _lines(sys.stdin.read())
     path = Path(value)
@@ -129,6 +136,8 @@ def _lines(text: str) -> list[str]:
 
 
 def _pairs(text: str, option: str, chain: bool) -> list[tuple[str, str]]:
+    from circle.mixer import MixError
+
     names = [name.strip() for name in text.split(",") if name.strip()]
     if len(names) < 2:
         raise MixError(f'{option} takes two names or more, comma separated: "Ana,Ben" (got "{text}")')
@@ -138,6 +147,8 @@ def _pairs(text: str, option: str, chain: bool) -> list[tuple[str, str]]:
 
 
 def render(result: Mix, fmt: str) -> str:
+    from circle.mixer import MixError
+
     if fmt == "json":
         doc = {
             "rounds": result.rounds,

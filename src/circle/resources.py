@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -15,6 +14,8 @@ def bundled_dir(name: str) -> Path:
     An editable install runs from the source tree, where the folders sit at the
     top of the repository rather than inside the package.
     """
+    from importlib import resources  # here, not at the top: a quicker start for every command
+
     packaged = Path(str(resources.files("circle").joinpath(name)))
     if packaged.is_dir():
         return packaged

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from circle.engine import Event, Person
+from circle.errors import CircleError
+from circle.events import Event, Person
 
 APPLICATION_ID = 0x43524C45  # "CRLE": marks a file as a circle database
 SCHEMA_VERSION = 4
@@ -68,7 +69,7 @@ _MIGRATIONS: dict[int, list[str]] = {
 }
 
 
-class StoreError(Exception):
+class StoreError(CircleError):
     """A database problem, worded for the facilitator (one line)."""
 
 

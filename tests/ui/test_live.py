@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
+from circle.gallery import home_ready
 from circle.screens.home import HomeScreen
 from circle.screens.live import LiveScreen
 from circle.screens.summary import SummaryScreen
@@ -14,6 +15,7 @@ from circle.widgets.big_clock import BigClock
 async def test_whole_round_by_keys(app_factory, clock, world):
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
         assert isinstance(app.screen, HomeScreen)
         # Pick the check-in from the library and type who is here.
         table = app.screen.query_one("#protocols")
@@ -106,6 +108,7 @@ async def test_add_and_remove_people_mid_round(app_factory, clock):
 async def test_bad_roster_is_refused_with_a_message(app_factory, store):
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
         await pilot.press("ctrl+n", *"Ana, ana", "enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -179,6 +182,7 @@ async def test_reuse_names_from_an_earlier_session(app_factory, world):
     earlier = world.past("feelz-checkin", ["Ana", "Ben", "Caro"])
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
         app.screen.query_one("#reuse").value = f"roster:{earlier.state.session_id}"
         await pilot.pause()
         assert app.screen.query_one("#names").value == "Ana, Ben, Caro"

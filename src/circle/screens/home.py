@@ -2,29 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Select, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Label, Static
 
-from circle.loader import Library
-from circle.protocol import Protocol
-from circle.store import SessionRow
+# The heavier widgets (table, lists, inputs, footer) are imported when they are
+# mounted, after the first paint; here they are found by id.
+if TYPE_CHECKING:
+    from textual.widgets import DataTable, Input, OptionList, Select
+
+    from circle.loader import Library
+    from circle.protocol import Protocol
+    from circle.store import SessionRow
 
 
 def length_text(protocol: Protocol) -> str:
-    """Planned length for the smallest and largest group, in whole minutes."""
+    """Planned length for the smallest and largest group: minutes, or hours for a long agenda."""
     low, high = (max(1, round(s / 60)) for s in protocol.length_range())
-    return f"{low} min" if low == high else f"{low}-{high} min"
+
+    def part(minutes: int) -> str:
+        if minutes < 120:
+            return str(minutes)
+        hours, rest = divmod(minutes, 60)
+        return f"{hours}h{rest:02d}" if rest else f"{hours}h"
+
+    text = part(low) if low == high else f"{part(low)}-{part(high)}"
+    return text if high >= 120 else f"{text} min"
 
 
 class HomeScreen(Screen[None]):
+    """The app's default screen, under every other.
+
+    It is painted first as a light frame (titles and a loading line), and the
+    protocol table, the recent sessions, the inputs and the footer are mounted
+    into it by :meth:`show_library` once the protocols are loaded.
+    """
+
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("ctrl+s", "start", "Start session", id="start-session"),
@@ -35,45 +54,76 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+q", "app.quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, library: Library, tz: tzinfo | None = None):
+    def __init__(self) -> None:
         super().__init__()
-        self.library = library
-        self.tz = tz
+        self.library: Library | None = None
         self.group: str | None = None
+        self.ready = False  # True once the protocol table and the inputs are on the screen
 
     def compose(self) -> ComposeResult:
         yield Static("[b]circle[/b]  facilitate a live circle", id="title")
         with Horizontal(id="lists"):
             with Vertical(id="protocol-pane"):
                 yield Label("Protocols", classes="pane-title")
-                yield DataTable(id="protocols", cursor_type="row", zebra_stripes=True)
-                yield Static(id="protocol-summary")
+                yield Static("Loading protocols…", id="loading")
             with Vertical(id="sessions-pane"):
                 yield Label("Recent sessions", classes="pane-title")
-                yield OptionList(id="sessions")
         with Vertical(id="who"):
             yield Label("Who is here? Names separated by commas, in seating order", classes="pane-title")
-            with Horizontal(id="who-row"):
-                yield Input(placeholder="Ana, Ben, Caro", id="names")
-                yield Select([], prompt="reuse names", id="reuse", allow_blank=True)
-        yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one("#protocols", DataTable)
-        table.add_columns("Title", "Length", "People")
-        for protocol in self.library.sorted():
-            table.add_row(Text(protocol.title), length_text(protocol), protocol.group_size.describe(), key=protocol.id)
+    async def show_library(self, library: Library) -> None:
+        """Mount the protocol table, recent sessions, inputs and footer, and fill them."""
+        first = self.library is None
+        self.library = library
+        if not first:
+            if self.ready:
+                self._fill_protocols()
+            self.reload()
+            return
+        from textual.widgets import DataTable, Footer, Input, OptionList, Select
+
+        with self.app.batch_update():  # one repaint for the lot, not one per mount
+            await self.query_one("#loading").remove()
+            await self.query_one("#protocol-pane").mount(
+                DataTable(id="protocols", cursor_type="row", zebra_stripes=True), Static(id="protocol-summary")
+            )
+            await self.query_one("#sessions-pane").mount(OptionList(id="sessions"))
+            await self.query_one("#who").mount(
+                Horizontal(
+                    Input(placeholder="Ana, Ben, Caro", id="names"),
+                    Select([], prompt="reuse names", id="reuse", allow_blank=True),
+                    id="who-row",
+                )
+            )
+            await self.mount(Footer())
+        table: DataTable = self.query_one("#protocols")
+        # Title last: on a narrow screen it is the one cut short, not the numbers.
+        table.add_columns("Length", "People", "Title")
+        self.ready = True
+        self._fill_protocols()
         self.reload()
         table.focus()
 
+    def _fill_protocols(self) -> None:
+        from rich.text import Text
+
+        table: DataTable = self.query_one("#protocols")
+        table.clear()
+        for protocol in self.library.sorted():
+            table.add_row(length_text(protocol), protocol.group_size.describe(), Text(protocol.title), key=protocol.id)
+
     def reload(self) -> None:
         """Refill what comes from the database (after a session, or on return)."""
+        if not self.ready:
+            return
         store = self.app.store
-        sessions = self.query_one("#sessions", OptionList)
+        from textual.widgets.option_list import Option
+
+        sessions: OptionList = self.query_one("#sessions")
         sessions.clear_options()
         rows: list[SessionRow] = store.sessions(limit=12)
         for row in rows:
-            when = datetime.fromtimestamp(row.created_at, self.tz).strftime("%d %b %H:%M")
+            when = datetime.fromtimestamp(row.created_at, self.app.tz).strftime("%d %b %H:%M")
             status = "" if row.ended else " · unfinished"
             sessions.add_option(
                 Option(Content.assemble((when, "dim"), " ", row.title, (status, "$warning")), id=row.id)
@@ -87,12 +137,15 @@ class HomeScreen(Screen[None]):
             if names and names not in seen:
                 seen.add(names)
                 options.append(
-                    (f"as on {datetime.fromtimestamp(row.created_at, self.tz):%d %b}: {names}", f"roster:{row.id}")
+                    (f"as on {datetime.fromtimestamp(row.created_at, self.app.tz):%d %b}: {names}", f"roster:{row.id}")
                 )
-        self.query_one("#reuse", Select).set_options(options)
+        reuse: Select = self.query_one("#reuse")
+        reuse.set_options(options)
 
     def selected_protocol(self) -> Protocol | None:
-        table = self.query_one("#protocols", DataTable)
+        if not self.ready:
+            return None
+        table: DataTable = self.query_one("#protocols")
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
@@ -108,32 +161,38 @@ class HomeScreen(Screen[None]):
             self.query_one("#protocol-summary", Static).update(summary)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.query_one("#names", Input).focus()
+        self.query_one("#names").focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             self.app.open_session(event.option.id)
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.value is Select.BLANK or not isinstance(event.value, str):
+        if not isinstance(event.value, str):  # the blank choice
             return
         kind, _, ref = event.value.partition(":")
         store = self.app.store
         # Chosen from a group, the session is the group's: attendance is taken against its members.
         self.group = ref if kind == "group" else None
         names = [p.name for p in store.group_members(ref)] if kind == "group" else store.roster(ref)
-        self.query_one("#names", Input).value = ", ".join(names)
+        names_input: Input = self.query_one("#names")
+        names_input.value = ", ".join(names)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_start()
 
     def action_names(self) -> None:
-        self.query_one("#names", Input).focus()
+        if self.ready:
+            self.query_one("#names").focus()
 
     def action_start(self) -> None:
+        if not self.ready:
+            self.notify("still loading the protocols; a moment", severity="warning")
+            return
         protocol = self.selected_protocol()
         if protocol is None:
             self.notify("no protocols are available; add a YAML file", severity="error")
             return
-        names = self.query_one("#names", Input).value.split(",")
+        names_input: Input = self.query_one("#names")
+        names = names_input.value.split(",")
         self.app.start_session(protocol.id, names, self.group)
