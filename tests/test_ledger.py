@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from circle.clock import FakeClock
 from circle.engine import CommandRejected
-from circle.ledger import compute, sparkline
+from circle.ledger import MonthFinder, compute, json_ids, sparkline
 from circle.loader import load_library
 from circle.resources import bundled_dir
 from circle.scoring import load_rules
@@ -113,12 +116,19 @@ def test_co_owners_and_points_only_during_a_session(world):
     assert ids["Caro"] not in totals
 
 
-def test_a_conflict_cannot_be_resolved_twice(world):
+def conflict_closed(world, when: float, resolved: bool):
+    """A level-4 session in which Ana and Ben name a conflict and close it; the session and its id."""
     store, library, clock, ids = world
-    session = run(store, library, clock, "reciprocity-4-conflict", ["Ana", "Ben"], at(7))
+    session = run(store, library, clock, "reciprocity-4-conflict", ["Ana", "Ben"], when)
     session.open_conflict(ids["Ana"], ids["Ben"], "noise")
     conflict = session.state.records[-1].data["conflict"]
-    session.resolve_conflict(conflict, [ids["Ana"], ids["Ben"]], resolved=True)
+    session.resolve_conflict(conflict, [ids["Ana"], ids["Ben"]], resolved=resolved)
+    return session, conflict
+
+
+def test_a_conflict_cannot_be_resolved_twice(world):
+    store, library, clock, ids = world
+    session, conflict = conflict_closed(world, at(7), resolved=True)
     with pytest.raises(CommandRejected, match="already been resolved"):
         session.resolve_conflict(conflict, [ids["Ana"], ids["Ben"]], resolved=False)
     assert compute(store, load_rules()).totals()[ids["Ana"]][4] == 10
@@ -138,3 +148,72 @@ def test_sparkline():
     assert sparkline([0, 5, 10]) == "▁▅█"
     assert sparkline([]) == ""
     assert sparkline([3, 3]) == "▄▄"
+
+
+def test_an_undone_resolution_leaves_the_conflict_open_and_scores_nothing(world):
+    store, library, clock, ids = world
+    session, conflict = conflict_closed(world, at(9), resolved=False)
+    session.undo_record()  # the resolution was pressed by mistake
+    ledger = compute(store, load_rules())
+    assert [c.id for c in ledger.open_conflicts()] == [conflict]
+    assert ids["Ana"] not in ledger.totals()
+
+
+ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe"]
+
+
+@given(
+    # moments to the microsecond, the resolution datetime shows them at
+    moments=st.lists(
+        st.integers(946_684_800 * 10**6, 2_524_608_000 * 10**6).map(lambda us: us / 10**6), min_size=1, max_size=40
+    ),
+    zone=st.sampled_from(ZONES),
+)
+def test_the_month_of_a_moment_is_its_calendar_month_in_the_zone(moments, zone):
+    """The quick month lookup agrees with the calendar, across DST and half- and quarter-hour zones."""
+    tz = ZoneInfo(zone)
+    find = MonthFinder(min(moments), max(moments), tz)
+    for moment in moments:
+        assert find(moment) == datetime.fromtimestamp(moment, tz).strftime("%Y-%m")
+
+
+def test_month_boundaries_fall_at_local_midnight():
+    tz = ZoneInfo("America/New_York")
+    midnight = datetime(2026, 3, 1, tzinfo=tz).timestamp()
+    find = MonthFinder(midnight - 10, midnight + 10, tz)
+    assert (find(midnight - 1), find(midnight)) == ("2026-02", "2026-03")
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        (None, []),
+        ("[]", []),
+        ('["a1","b2"]', ["a1", "b2"]),
+        ('["with \\"quote\\"","b"]', ['with "quote"', "b"]),  # escapes: read as JSON
+        ("[1,2]", ["1", "2"]),
+    ],
+)
+def test_ids_as_sqlite_gives_them(text, ids):
+    assert json_ids(text) == ids
+
+
+def test_summary_adds_up_exactly_what_the_entries_say(world):
+    """totals and months are summed per moment for speed; they must equal the sums of the entries."""
+    store, library, clock, ids = world
+    test_crew_of_four_over_five_months(world)  # every kind of moment, an undo and a late resolution
+    session = run(store, library, clock, "reciprocity-5-co-owners", CREW, at(6))
+    session.record_co_owners([ids["Ana"], ids["Dee"]], "the bakery")
+    session.end()
+    ledger = compute(store, load_rules())
+    group = store.group("Tuesday crew")["id"]
+    tz = ZoneInfo("Asia/Kolkata")
+    for group_id in (None, group):
+        levels: dict = {}
+        months: dict = {}
+        for person, points, level, _, moment, _, _ in ledger.iter_entries(group_id):
+            levels.setdefault(person, dict.fromkeys(range(1, 6), 0))[level] += points
+            month = datetime.fromtimestamp(moment, tz).strftime("%Y-%m")
+            months.setdefault(person, {}).setdefault(month, 0)
+            months[person][month] += points
+        assert ledger.summary(group_id, tz) == (levels, months)

@@ -279,3 +279,29 @@ def test_older_database_is_migrated_after_a_backup(tmp_path):
         assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
         assert copy.execute("SELECT title FROM sessions").fetchone()[0] == "Old session"
     copy.close()
+
+
+def _sessions_work(store: Store, count: int) -> tuple[int, list]:
+    """SQLite's work (virtual machine steps) to list the 12 latest of ``count`` logged sessions."""
+    from circle.engine import Event
+
+    for n in range(count):
+        sid = f"s{n:04d}"
+        store.create_session(sid, "p", f"Session {n}", float(n))
+        created = Event("session_created", float(n), {"people": [{"id": "a", "name": "Ana"}]})
+        turns = [Event("turn_done", float(n), {}) for _ in range(20)]
+        store.append(sid, [created, *turns, Event("session_ended", float(n) + 1)])
+    steps = []
+    store.conn.set_progress_handler(lambda: steps.append(1), 100)
+    rows = store.sessions(limit=12)
+    store.conn.set_progress_handler(None, 0)
+    return len(steps), rows
+
+
+def test_listing_recent_sessions_costs_the_same_after_years_of_them(tmp_path):
+    """Home lists the 12 latest sessions; with ten years logged that once took 27 s (every
+    session's events were scanned for every session). The work must not grow with the history."""
+    few, rows = _sessions_work(Store(tmp_path / "few.db"), 20)
+    many, _ = _sessions_work(Store(tmp_path / "many.db"), 400)
+    assert [r.title for r in rows][:2] == ["Session 19", "Session 18"] and rows[0].ended and rows[0].people == 1
+    assert many < few * 3, (few, many)

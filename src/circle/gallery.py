@@ -97,13 +97,24 @@ class Scene:
     build: Callable[[World], tuple[CircleApp, RunBefore | None]]
 
 
-async def home_ready(pilot: Pilot) -> None:
-    """Wait until home has its protocol table and inputs (mounted after its first paint)."""
+async def wait_for(pilot: Pilot, ready: Callable[[], bool], what: str) -> None:
+    """Let the app run until ``ready()`` (work done in a worker has come back), then settle."""
     for _ in range(500):
-        if pilot.app.home.ready:
+        if ready():
+            await pilot.pause()
             return
         await pilot.pause(0.01)
-    raise TimeoutError("home never showed the protocol list")
+    raise TimeoutError(f"{what} never happened")
+
+
+async def home_ready(pilot: Pilot) -> None:
+    """Wait until home has its protocol table and inputs (mounted after its first paint)."""
+    await wait_for(pilot, lambda: pilot.app.home.ready, "home showing the protocol list")
+
+
+async def ledger_ready(pilot: Pilot) -> None:
+    """Wait until the ledger screen has added up the ledger and shown it."""
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "ledger", None) is not None, "the ledger adding up")
 
 
 async def settle(pilot: Pilot) -> None:
@@ -274,7 +285,7 @@ def _ledger(world: World):
     async def run_before(pilot: Pilot) -> None:
         await pilot.pause()
         app.action_show_ledger()
-        await pilot.pause()
+        await ledger_ready(pilot)
         pilot.app.screen.query_one("#group").value = "Tuesday crew"
         await pilot.pause()
 

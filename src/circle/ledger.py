@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import gc
 import json
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -47,15 +48,14 @@ class Entry(NamedTuple):
     group: str | None
 
 
-@dataclass(frozen=True)
-class Meeting:
+class Meeting(NamedTuple):
     """A level-3 meeting of a group: who came, who was missed, which one it was."""
 
     session: str
     at: float
     nth: int
-    present: frozenset[str]
-    absent: frozenset[str]
+    present: tuple[str, ...]
+    absent: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -70,26 +70,109 @@ class Conflict:
 
 @dataclass
 class Ledger:
-    entries: list[Entry] = field(default_factory=list)
+    """What every session scored, kept compact: the entries are made from it when they are asked for.
+
+    Offers and asks are kept as read (one row makes two entries: the points and the
+    respect bonus), meetings as :class:`Meeting` (one makes an entry per person);
+    the few other moments are kept as entries.
+    """
+
     names: dict[str, str] = field(default_factory=dict)
     meetings: dict[str, list[Meeting]] = field(default_factory=dict)  # by group id
     conflicts: dict[str, Conflict] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    points: _Points | None = None
+    money: list[tuple] = field(default_factory=list)  # (session, at, kind, by)
+    groups: dict[str, str] = field(default_factory=dict)  # session -> the group it was run for
+    others: list[tuple] = field(default_factory=list)  # entries: listening, conflicts, co-owners
+    first: float | None = None  # the earliest and latest moments that scored
+    last: float | None = None
+
+    # -- the entries --------------------------------------------------------------
+    def iter_entries(self, group_id: str | None = None) -> Iterator[tuple]:
+        """Every scoring entry (the fields of :class:`Entry`), for one group or everyone."""
+        p = self.points
+        if p is None:
+            return
+        groups, offer, ask, bonus = self.groups, p.offer, p.ask, p.bonus
+        for session, at, kind, by in self.money:
+            group = groups.get(session)
+            if group_id is None or group == group_id:
+                yield (by, offer if kind == "offer" else ask, 2, kind, at, session, group)
+                if bonus:
+                    yield (by, bonus, 2, "respect bonus", at, session, group)
+        values = p.meeting_points
+        for group, held in self.meetings.items():
+            if group_id is not None and group != group_id:
+                continue
+            for session, at, nth, present, absent in held:
+                value, reason = values[min(nth, len(values)) - 1], f"meeting {nth}"
+                for person in present:
+                    yield (person, value, 3, reason, at, session, group)
+                for person in absent:
+                    yield (person, p.missed, 3, "missed meeting", at, session, group)
+        for e in self.others:
+            if group_id is None or e[GROUP] == group_id:
+                yield e
+
+    @property
+    def entries(self) -> list[Entry]:
+        return self.for_group(None)
+
+    def for_group(self, group_id: str | None) -> list[Entry]:
+        return [Entry(*e) for e in self.iter_entries(group_id)]
 
     # -- views ------------------------------------------------------------------
-    def for_group(self, group_id: str | None) -> list[Entry]:
-        rows = self.entries if group_id is None else [e for e in self.entries if e[GROUP] == group_id]
-        return [Entry(*e) for e in rows]
-
-    def _rows(self, group_id: str | None) -> list[tuple]:
-        return self.entries if group_id is None else [e for e in self.entries if e[GROUP] == group_id]
-
     def totals(self, group_id: str | None = None) -> dict[str, dict[int, int]]:
         """Points per person per level (levels 1-5 always present)."""
-        out: dict[str, dict[int, int]] = defaultdict(lambda: dict.fromkeys(range(1, 6), 0))
-        for e in self._rows(group_id):
-            out[e[PERSON]][e[LEVEL]] += e[POINTS]
-        return dict(out)
+        return self.summary(group_id)[0]
+
+    def monthly(self, group_id: str | None = None, tz: tzinfo | None = None) -> dict[str, dict[str, int]]:
+        """Points per person per calendar month."""
+        return self.summary(group_id, tz)[1]
+
+    def summary(
+        self, group_id: str | None = None, tz: tzinfo | None = None
+    ) -> tuple[dict[str, dict[int, int]], dict[str, dict[str, int]]]:
+        """Points per person per level, and per person per calendar month.
+
+        The same sums as adding up :meth:`iter_entries`, done per moment rather than
+        per entry (an offer and its bonus, a whole meeting): a test keeps the two equal.
+        """
+        p = self.points
+        if p is None or self.first is None:
+            return {}, {}
+        find = MonthFinder(self.first, self.last, tz)
+        starts, labels = find.starts, find.labels
+        people: dict[str, list] = defaultdict(lambda: [{}, 0, 0, 0, 0, 0])  # months, then levels 1-5
+
+        groups, offer, ask = self.groups, p.offer + p.bonus, p.ask + p.bonus
+        for session, at, kind, by in self.money:
+            if group_id is None or groups.get(session) == group_id:
+                points, mine = offer if kind == "offer" else ask, people[by]
+                mine[2] += points
+                month, per_month = labels[bisect_right(starts, at) - 1], mine[0]
+                per_month[month] = per_month.get(month, 0) + points
+        values = p.meeting_points
+        for group, held in self.meetings.items():
+            if group_id is not None and group != group_id:
+                continue
+            for _, at, nth, present, absent in held:
+                month, value = labels[bisect_right(starts, at) - 1], values[min(nth, len(values)) - 1]
+                for who, points in ((present, value), (absent, p.missed)):
+                    for person in who:
+                        mine = people[person]
+                        mine[3] += points
+                        per_month = mine[0]
+                        per_month[month] = per_month.get(month, 0) + points
+        for person, points, level, _, at, _, group in self.others:
+            if group_id is None or group == group_id:
+                mine = people[person]
+                mine[level] += points
+                month, per_month = labels[bisect_right(starts, at) - 1], mine[0]
+                per_month[month] = per_month.get(month, 0) + points
+        levels = {person: dict(zip(range(1, 6), mine[1:], strict=True)) for person, mine in people.items()}
+        return levels, {person: mine[0] for person, mine in people.items()}
 
     def by_month(self, group_id: str | None = None, person: str | None = None, tz: tzinfo | None = None) -> dict:
         """Points per calendar month ("YYYY-MM"), oldest first."""
@@ -101,18 +184,6 @@ class Ledger:
             for month, points in per_person.items():
                 months[month] += points
         return dict(sorted(months.items()))
-
-    def monthly(self, group_id: str | None = None, tz: tzinfo | None = None) -> dict[str, dict[str, int]]:
-        """Points per person per calendar month, in one pass (months are worked out once per moment)."""
-        out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        month_of: dict[float, str] = {}
-        for e in self._rows(group_id):
-            at = e[AT]
-            month = month_of.get(at)
-            if month is None:
-                month = month_of[at] = _month(at, tz)
-            out[e[PERSON]][month] += e[POINTS]
-        return {person: dict(months) for person, months in out.items()}
 
     def open_conflicts(self, group_id: str | None = None) -> list[Conflict]:
         return [c for c in self.conflicts.values() if c.outcome is None and (group_id is None or c.group == group_id)]
@@ -142,6 +213,31 @@ def _month(at: float, tz: tzinfo | None) -> str:
     return datetime.fromtimestamp(at, tz or UTC).strftime("%Y-%m")
 
 
+class MonthFinder:
+    """The calendar month ("YYYY-MM", in ``tz``) of any moment between ``first`` and ``last``.
+
+    The months' first moments are worked out once; each lookup is a binary search,
+    much quicker than a datetime per moment when there are tens of thousands.
+    """
+
+    def __init__(self, first: float, last: float, tz: tzinfo | None):
+        tz = tz or UTC
+        year, month = map(int, _month(first, tz).split("-"))
+        end = _month(last, tz)
+        self.starts: list[float] = []
+        self.labels: list[str] = []
+        while True:
+            label = f"{year:04d}-{month:02d}"
+            self.starts.append(datetime(year, month, 1, tzinfo=tz).timestamp())
+            self.labels.append(label)
+            if label >= end:
+                break
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+
+    def __call__(self, at: float) -> str:
+        return self.labels[max(0, bisect_right(self.starts, at) - 1)]
+
+
 def sparkline(values: Iterable[int]) -> str:
     """A one-line chart of ``values``: ▁ for the lowest, █ for the highest."""
     values = list(values)
@@ -156,24 +252,81 @@ def sparkline(values: Iterable[int]) -> str:
 
 # -- computing ------------------------------------------------------------------
 
+# Every query repeats the partial index's own condition, so SQLite reads the ledger's
+# events from that small index alone; SQLite's JSON functions pick out the few fields
+# the fold needs, so Python never parses a whole payload.
+_LEDGER = "kind IN ({})".format(", ".join(f"'{kind}'" for kind in LEDGER_KINDS))
+_LIVE = f"id NOT IN (SELECT json_extract(data, '$.event') FROM events WHERE {_LEDGER} AND kind = 'undone')"
+_ATTENDANCE = f"""SELECT session_id, at, json_extract(data, '$.group.id'), json_extract(data, '$.level'),
+    json_extract(data, '$.present'), json_extract(data, '$.absent')
+    FROM events WHERE {_LEDGER} AND kind = 'attendance'"""
+_LATE = f"SELECT session_id, json_extract(data, '$.id') FROM events WHERE {_LEDGER} AND kind = 'person_added'"
+_MONEY = f"""SELECT session_id, at, kind, json_extract(data, '$.by')
+    FROM events WHERE {_LEDGER} AND kind IN ('offer', 'ask') AND {_LIVE}"""
+_EVERYONE = f"""SELECT session_id, at, kind,
+    json_extract(data, CASE kind WHEN 'listened' THEN '$.present' ELSE '$.people' END)
+    FROM events WHERE {_LEDGER} AND kind IN ('listened', 'co_owned') AND {_LIVE}"""
+_CONFLICTS = f"""SELECT session_id, at, kind, json_extract(data, '$.conflict'), json_extract(data, '$.between'),
+    json_extract(data, '$.label'), json_extract(data, '$.resolved')
+    FROM events WHERE {_LEDGER} AND kind IN ('conflict_opened', 'conflict_resolved') AND {_LIVE} ORDER BY rowid"""
+
 
 def compute(store: Store, rules: ScoringRules) -> Ledger:
     """Fold every session's reciprocity moments into a ledger.
 
-    Only the events that can score are read, by kind, through an index; each is
-    small (attendance is its own event, apart from the protocol snapshot), so
-    ten years of a congregation stay quick.
+    Only the events that can score are read, through a partial index that holds
+    exactly them; an undone moment is left out by the query, and SQLite picks out
+    the few fields needed, so no payload is parsed here.
     """
-    # The kinds are spelled out so SQLite can use the partial index that holds exactly these events.
-    kinds = ", ".join(f"'{kind}'" for kind in LEDGER_KINDS)
+    conn = store.conn
     with _no_cycle_collection():
-        cursor = store.conn.cursor()
+        cursor = conn.cursor()
         cursor.row_factory = None  # plain tuples: sqlite3.Row objects cost more to make than the fold itself
-        cursor.execute(f"SELECT rowid, session_id, at, kind, data, id FROM events WHERE kind IN ({kinds})")
-        rows = sorted(cursor)  # log order; cheaper than asking SQLite to sort what the index returns
-        ledger = fold_ledger(rows, rules)
-    ledger.names.update(store.conn.execute("SELECT id, name FROM people").fetchall())
+        ledger = Ledger(points=_Points(rules))
+        groups = ledger.groups
+        held: dict[str, list] = defaultdict(list)  # group -> [(at, session, present, absent)]
+        for session, at, group, level, present, absent in cursor.execute(_ATTENDANCE):
+            groups[session] = group
+            if level == 3:
+                held[group].append((at, session, json_ids(present), _absent_ids(absent)))
+        late: dict[str, set[str]] = defaultdict(set)
+        for session, person in cursor.execute(_LATE):
+            late[session].add(person)
+        ledger.money = cursor.execute(_MONEY).fetchall()  # kept as read: entries are made when asked for
+        p, add = ledger.points, ledger.others.append
+        for session, at, kind, people in cursor.execute(_EVERYONE):
+            group = groups.get(session)
+            if kind == "listened":
+                for person in json_ids(people):
+                    add((person, p.listened, 1, "everyone listened", at, session, group))
+            else:
+                for person in json_ids(people):
+                    add((person, p.co_owner, 5, "co-owner", at, session, group))
+        for row in cursor.execute(_CONFLICTS):
+            _conflict(ledger, p, *row, groups.get(row[0]))
+        _meetings(ledger, held, late)
+        ats = [row[1] for row in ledger.money] + [e[AT] for e in ledger.others]
+        ats += [m.at for meetings in ledger.meetings.values() for m in meetings]
+        if ats:
+            ledger.first, ledger.last = min(ats), max(ats)
+        ledger.names.update(conn.execute("SELECT id, name FROM people"))
     return ledger
+
+
+def json_ids(text: str | None) -> list[str]:
+    """A JSON array of ids, as SQLite's json_extract gives it (minified)."""
+    if not text or text == "[]":
+        return []
+    if text.startswith('["') and text.endswith('"]') and "\\" not in text:
+        return text[2:-2].split('","')  # with no escapes, no id can hold a quote: the split is exact
+    return [str(item) for item in json.loads(text)]
+
+
+def _absent_ids(text: str | None) -> list[str]:
+    """The ids in attendance's ``absent``: a JSON array of {"id", "name"}."""
+    if not text or text == "[]":
+        return []
+    return [person["id"] for person in json.loads(text)]
 
 
 @contextmanager
@@ -186,33 +339,6 @@ def _no_cycle_collection():
     finally:
         if enabled:
             gc.enable()
-
-
-def fold_ledger(rows: list, rules: ScoringRules) -> Ledger:
-    """``rows`` are (rowid, session, at, kind, data json, event id) in log order."""
-    ledger = Ledger()
-    undone = {json.loads(r[4])["event"] for r in rows if r[3] == "undone"}
-    points = _Points(rules)
-    meetings: dict[str, list] = defaultdict(list)  # group -> [(at, session, present, absent)]
-    late: dict[str, set[str]] = defaultdict(set)
-    groups: dict[str, str] = {}  # session -> the group it was run for
-    add = ledger.entries.append
-    for _, session, at, kind, data, event_id in rows:
-        if kind == "undone" or event_id in undone:
-            continue
-        payload = json.loads(data)
-        if kind == "attendance":
-            group = groups[session] = payload["group"]["id"]
-            if payload.get("level") == 3:
-                absent = [p["id"] for p in payload["absent"]]
-                meetings[group].append((at, session, payload["present"], absent))
-            continue
-        if kind == "person_added":
-            late[session].add(payload["id"])
-            continue
-        _score(ledger, points, add, kind, payload, at, session, groups.get(session))
-    _meetings(ledger, points, meetings, late)
-    return ledger
 
 
 class _Points:
@@ -229,45 +355,33 @@ class _Points:
         self.co_owner = rules.level(5).co_owner
 
 
-def _score(ledger: Ledger, p: _Points, add, kind: str, data: dict, at: float, session: str, group) -> None:
-    if kind == "listened":
-        for person in data["present"]:
-            add((person, p.listened, 1, "everyone listened", at, session, group))
-    elif kind in ("offer", "ask"):
-        add((data["by"], p.offer if kind == "offer" else p.ask, 2, kind, at, session, group))
-        if p.bonus:
-            add((data["by"], p.bonus, 2, "respect bonus", at, session, group))
-    elif kind == "conflict_opened":
-        ledger.conflicts[data["conflict"]] = Conflict(
-            data["conflict"], tuple(data["between"]), data.get("label", ""), at, group
+def _conflict(ledger: Ledger, p: _Points, session, at, kind, conflict_id, between, label, resolved, group) -> None:
+    """A conflict named, or closed (repaired or not); closing one twice counts once."""
+    people = tuple(json_ids(between))
+    if kind == "conflict_opened":
+        ledger.conflicts[conflict_id] = Conflict(conflict_id, people, label or "", at, group)
+        return
+    conflict = ledger.conflicts.get(conflict_id)
+    if conflict is not None and conflict.outcome is not None:
+        ledger.problems.append(f"conflict '{conflict.label}' was resolved twice; the second is ignored")
+        return
+    outcome = "resolved" if resolved else "unresolved"
+    if conflict is not None:
+        ledger.conflicts[conflict_id] = Conflict(
+            conflict_id, conflict.between, conflict.label, conflict.opened_at, conflict.group, outcome
         )
-    elif kind == "conflict_resolved":
-        conflict = ledger.conflicts.get(data["conflict"])
-        if conflict is not None and conflict.outcome is not None:
-            ledger.problems.append(f"conflict '{conflict.label}' was resolved twice; the second is ignored")
-            return
-        outcome = "resolved" if data["resolved"] else "unresolved"
-        if conflict is not None:
-            ledger.conflicts[conflict.id] = Conflict(
-                conflict.id, conflict.between, conflict.label, conflict.opened_at, conflict.group, outcome
-            )
-        value = p.resolved if data["resolved"] else p.unresolved
-        for person in data["between"]:
-            add((person, value, 4, f"conflict {outcome}", at, session, group))
-    elif kind == "co_owned":
-        for person in data["people"]:
-            add((person, p.co_owner, 5, "co-owner", at, session, group))
+    value = p.resolved if resolved else p.unresolved
+    for person in people:
+        ledger.others.append((person, value, 4, f"conflict {outcome}", at, session, group))
 
 
-def _meetings(ledger: Ledger, p: _Points, meetings: dict, late: dict) -> None:
-    """Level-3 meetings per group in time order: 1, 3, then 5 points to those present; absence costs."""
+def _meetings(ledger: Ledger, meetings: dict, late: dict) -> None:
+    """Level-3 meetings per group in time order, numbered; those who came late count as present."""
     for group, held in meetings.items():
+        record = ledger.meetings.setdefault(group, []).append
         for nth, (at, session, present, absent) in enumerate(sorted(held), start=1):
-            came = frozenset(present).union(late[session]) if session in late else frozenset(present)
-            missed = frozenset(absent) - came
-            ledger.meetings.setdefault(group, []).append(Meeting(session, at, nth, came, missed))
-            value = p.meeting_points[min(nth, len(p.meeting_points)) - 1]
-            for person in came:
-                ledger.entries.append((person, value, 3, f"meeting {nth}", at, session, group))
-            for person in missed:
-                ledger.entries.append((person, p.missed, 3, "missed meeting", at, session, group))
+            came = tuple(present)
+            if session in late:  # someone who arrived late came after all
+                came += tuple(late[session].difference(came))
+            missed = tuple(person for person in absent if person not in came) if absent else ()
+            record(Meeting(session, at, nth, came, missed))

@@ -37,7 +37,7 @@ TREND_MONTHS = 24  # the sparkline shows the last two years
 def report(ledger: Ledger, group: dict | None = None, tz: tzinfo | None = None) -> Report:
     """What the ledger says, for everyone or for one group ({"id", "name"})."""
     group_id = group["id"] if group else None
-    per_person = ledger.monthly(group_id, tz)  # one pass over the entries serves every view below
+    totals, per_person = ledger.summary(group_id, tz)  # one pass over the entries serves every view below
     totals_by_month: dict[str, int] = {}
     for months_of_person in per_person.values():
         for month, points in months_of_person.items():
@@ -45,7 +45,7 @@ def report(ledger: Ledger, group: dict | None = None, tz: tzinfo | None = None) 
     months = sorted(totals_by_month)
     recent = months[-TREND_MONTHS:]
     rows = []
-    for person, levels in ledger.totals(group_id).items():
+    for person, levels in totals.items():
         monthly = per_person.get(person, {})
         trend = sparkline(monthly.get(m, 0) for m in recent)
         rows.append(Row(ledger.names.get(person, "?"), sum(levels.values()), levels, trend))

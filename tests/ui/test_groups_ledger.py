@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from circle.gallery import home_ready, ledger_ready
 from circle.screens.groups import GroupsScreen
 from circle.screens.home import HomeScreen
 from circle.screens.ledger import LedgerScreen
@@ -51,15 +52,43 @@ async def test_ledger_screen_shows_points_for_a_group(app_factory, world):
     session.end()
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
+        await home_ready(pilot)
         await pilot.press("ctrl+l")
-        await pilot.pause()
+        await ledger_ready(pilot)
         screen = app.screen
         assert isinstance(screen, LedgerScreen)
         table = screen.query_one("#points")
-        assert {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[1]) for i in range(table.row_count)} == {
+        assert {row[0]: row[1] for row in table.rows} == {
             "Ana": "1",
             "Ben": "1",
         }
         await pilot.press("x")
         await pilot.pause()
         assert "| Ana | 1 | 1 |" in (world.export_dir / "ledger-everyone.md").read_text()
+
+
+async def test_the_ledger_screen_is_on_show_before_it_adds_up(app_factory, world, monkeypatch):
+    """Opening the ledger paints the screen first (its title says it is adding up), then fills it."""
+    from circle.screens import ledger as ledger_screen
+
+    seen = []
+    real = ledger_screen.compute
+
+    def watched(store, rules):
+        screen = world_app.screen
+        seen.append((screen.is_mounted, str(screen.query_one("#ledger-title").content)))
+        return real(store, rules)
+
+    monkeypatch.setattr(ledger_screen, "compute", watched)
+    session = world.session("reciprocity-1-listening", ["Ana", "Ben"])
+    session.record_listened()
+    session.end()
+    world_app = app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await home_ready(pilot)
+        await pilot.press("ctrl+l")
+        await ledger_ready(pilot)
+        assert seen == [(True, "Ledger: adding up every session…")]
+        screen = app.screen
+        assert str(screen.query_one("#ledger-title").content) == "Ledger: everyone"
+        assert screen.query_one("#points").row_count == 2

@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import tzinfo
 from pathlib import Path
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Select, Sparkline, Static
+from textual.widgets import Footer, Label, Select, Sparkline, Static
 
 from circle.ledger import Ledger, compute
-from circle.ledger_report import as_csv, as_markdown, report
+from circle.ledger_report import Report, as_csv, as_markdown, report
 from circle.scoring import ScoringRules
 from circle.store import Store
+from circle.widgets.rows_table import RowsTable
 
 EVERYONE = "__everyone__"
 
@@ -36,7 +36,7 @@ class LedgerScreen(Screen[None]):
         self.rules = rules
         self.export_dir = export_dir
         self.tz = tz
-        self.ledger: Ledger = compute(store, rules)
+        self.ledger: Ledger | None = None  # added up in a worker once the screen is on show
         self.group: dict | None = None
 
     def compose(self) -> ComposeResult:
@@ -44,7 +44,7 @@ class LedgerScreen(Screen[None]):
         with Horizontal(id="ledger-top"):
             yield Static(id="ledger-title")
             yield Select([(Content("everyone"), EVERYONE), *groups], value=EVERYONE, allow_blank=False, id="group")
-        yield DataTable(id="points", cursor_type="row", zebra_stripes=True)
+        yield RowsTable(id="points")
         with Horizontal(id="ledger-bottom"):
             with Vertical(id="trend-pane"):
                 yield Label("Points by month", classes="pane-title")
@@ -58,9 +58,23 @@ class LedgerScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#points", DataTable)
         names = self.rules.names
-        table.add_columns("Person", "Total", *(names[n] for n in range(1, 6)), "By month")
+        self.query_one("#points", RowsTable).set_columns(
+            ["Person", "Total", *(names[n] for n in range(1, 6)), "By month"], right=range(1, 7), strong=[1]
+        )
+        self.query_one("#ledger-title", Static).update("Ledger: adding up every session…")
+        self.call_after_refresh(self.add_up)
+
+    def add_up(self) -> None:
+        """Compute the ledger once the screen is on show (the title says so meanwhile).
+
+        On the main thread, and after the first paint: a thread would share the
+        interpreter with the screen settling in, and take twice as long.
+        """
+        ledger = compute(self.store, self.rules)
+        self.ledger = ledger
+        for problem in ledger.problems:
+            self.notify(problem, severity="warning", timeout=8)
         self.show()
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -70,16 +84,14 @@ class LedgerScreen(Screen[None]):
             self.group = group
             self.show()
 
-    def show(self) -> None:
-        rep = report(self.ledger, self.group, self.tz)
+    def show(self, rep: Report | None = None) -> None:
+        """Fill the screen from ``rep``, or from the ledger for the chosen group."""
+        if self.ledger is None:
+            return  # the worker shows it when it is ready
+        rep = rep or report(self.ledger, self.group, self.tz)
         self.query_one("#ledger-title", Static).update(Content(rep.title))
-        table = self.query_one("#points", DataTable)
-        table.clear()
-        table.add_rows(
-            [
-                (Text(r.name), Text(str(r.total), style="bold"), *(str(r.levels[n]) for n in range(1, 6)), r.trend)
-                for r in rep.rows
-            ]
+        self.query_one("#points", RowsTable).set_rows(
+            [(r.name, str(r.total), *(str(r.levels[n]) for n in range(1, 6)), r.trend) for r in rep.rows]
         )
         self.query_one("#trend", Sparkline).data = rep.monthly_totals or [0]
         span = f"{rep.months[0]} to {rep.months[-1]}" if rep.months else "no points yet"
@@ -100,6 +112,9 @@ class LedgerScreen(Screen[None]):
         self.query_one("#group", Select).focus()
 
     def action_export(self, fmt: str) -> None:
+        if self.ledger is None:
+            self.notify("still adding up the ledger; a moment", severity="warning")
+            return
         name = (self.group["name"] if self.group else "everyone").replace(" ", "-").lower()
         path = self.export_dir / f"ledger-{name}.{fmt}"
         if fmt == "csv":
