@@ -11,7 +11,19 @@ ROOT = Path(__file__).parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD_FIXTURES = sorted(FIXTURES.glob("bad-*.yaml"))
 GOOD_FIXTURES = [FIXTURES / "round-open.yaml", FIXTURES / "all-kinds.yaml"]
-STEP_KINDS = {"round", "open", "pairs", "silence", "meal", "break", "performance", "breakout", "method", "open_space"}
+STEP_KINDS = {
+    "round",
+    "open",
+    "pairs",
+    "groups",
+    "silence",
+    "meal",
+    "break",
+    "performance",
+    "breakout",
+    "method",
+    "open_space",
+}
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def problem_lines(path: Path) -> list[str]:
         (
             "bad-kind.yaml",
             "9:5",  # the `kind:` key, not the start of the step on line 8
-            "unknown step kind 'dance'; expected one of: round, open, pairs, silence, meal, break, "
+            "unknown step kind 'dance'; expected one of: round, open, pairs, groups, silence, meal, break, "
             "performance, breakout, method, open_space",
         ),
         ("bad-negative.yaml", "7:5", "turn: duration '-30s' is negative; it must be zero or more"),
@@ -44,6 +44,8 @@ def problem_lines(path: Path) -> list[str]:
         ("bad-id.yaml", "3:1", "id: use lowercase letters, digits and dashes, like feelz-checkin"),
         ("bad-no-steps.yaml", "4:1", "steps: a protocol needs at least one step"),
         ("bad-not-utf8.yaml", "1:1", "not UTF-8 text (invalid continuation byte)"),
+        ("bad-groups.yaml", "7:5", "size: people in each group, 2 to 50, or pairs (got 1)"),
+        ("bad-rounds.yaml", "8:5", "rounds: Input should be greater than or equal to 1"),
     ],
 )
 def test_a_bad_file_gives_one_located_line(name, where, message):

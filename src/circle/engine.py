@@ -18,8 +18,10 @@ from typing import Any
 from circle.clock import Clock
 from circle.errors import CircleError
 from circle.events import Event, Person
+from circle.mixer import count_repeats, mix
 from circle.protocol import (
     BlockStep,
+    GroupsStep,
     OpenStep,
     PairsStep,
     Protocol,
@@ -60,7 +62,10 @@ class StepRun:
     slots: list[Slot]
     started_at: float
     planned: int
-    groups: list[list[str]] = field(default_factory=list)
+    groups: list[list[str]] = field(default_factory=list)  # a pairs step's pairs
+    rounds: list[list[list[str]]] = field(default_factory=list)  # a groups step: each round's groups of ids
+    repeats: int = 0  # a groups step: meetings of people who had met before (see circle.mixer)
+    fewest: int = 0  # a groups step: the fewest repeats any plan could have had, when it was mixed
     ended_at: float | None = None
     skipped: bool = False
 
@@ -185,6 +190,34 @@ class State:
     def people_present(self) -> list[Person]:
         return [self.people[pid] for pid in self.present]
 
+    @property
+    def round_index(self) -> int:
+        """A breakout's round now (or the last one, once it is over)."""
+        run = self.run
+        if run is None or not run.rounds:
+            return 0
+        return min(self.slot, len(run.rounds) - 1)
+
+    def breakout_groups(self) -> list[list[str]]:
+        """The groups of ids sitting together now, in a breakout step; else []."""
+        run = self.run
+        return run.rounds[self.round_index] if run is not None and run.rounds else []
+
+
+def met_in(state: State, before: int | None = None) -> list[list[list[str]]]:
+    """The groups people really sat in this session, as rounds of groups of ids: the pairs of
+    pairs steps and the breakout rounds that were begun. ``before``: only steps before that index."""
+    out: list[list[list[str]]] = []
+    for run in state.runs:
+        if before is not None and run.index >= before:
+            continue
+        now = state.current if state.running else None  # a running turn has begun, though none of it is counted yet
+        begun = [slot.status == "done" or slot.spent > 0 or slot is now for slot in run.slots]
+        if run.groups and any(begun):
+            out.append(run.groups)
+        out.extend(groups for r, groups in enumerate(run.rounds) if r < len(begun) and begun[r])
+    return out
+
 
 def check_roster(names: Iterable[str]) -> list[str]:
     """Clean a typed list of names; reject an empty roster and repeated names."""
@@ -267,6 +300,10 @@ def _slots_for(state: State, step: Step, data: dict) -> list[Slot]:
             width = max((len(g) for g in data.get("groups", [])), default=2)
             letters = "ABCDEFGH"
             return [slot(f"Partner {letters[i]} speaks", step.turn) for i in range(width)]
+        case GroupsStep():
+            count = len(data.get("rounds", [])) or step.rounds
+            per_round = state.plan[data["step"]] // count if data["step"] in state.plan else step.duration
+            return [slot(f"Round {r} of {count}", per_round) for r in range(1, count + 1)]
         case OpenStep():
             return [slot("Everyone", length)]
         case SilenceStep():
@@ -284,6 +321,9 @@ def _on_step_started(state: State, event: Event) -> None:
     slots[0].status = "now"
     planned = planned_step_seconds(step, len(state.present))
     run = StepRun(index, step, slots, event.at, planned, groups=event.data.get("groups", []))
+    run.rounds = event.data.get("rounds", [])
+    run.repeats = event.data.get("repeats", 0)
+    run.fewest = event.data.get("fewest", 0)
     state.runs.append(run)
     state.slot = 0
     state.running_since = None
@@ -414,6 +454,17 @@ def _on_step_skipped(state: State, event: Event) -> None:
     state.slot = len(run.slots)
 
 
+def _on_groups_set(state: State, event: Event) -> None:
+    """New groups for a breakout, from one round on (a reshuffle, a move, someone leaving or arriving)."""
+    run = state.run
+    if run is None:
+        return
+    start = event.data["from_round"]
+    run.rounds = run.rounds[:start] + event.data["rounds"]
+    run.repeats = event.data["repeats"]
+    run.fewest = event.data.get("fewest", run.fewest)
+
+
 def _on_plan_adjusted(state: State, event: Event) -> None:
     for index, seconds in event.data["lengths"].items():
         state.plan[int(index)] = seconds
@@ -464,6 +515,7 @@ _HANDLERS: dict[str, Callable[[State, Event], None]] = {
     "undone": _on_undone,
     "attendance": _on_attendance,
     "plan_adjusted": _on_plan_adjusted,
+    "groups_set": _on_groups_set,
     "session_created": _on_created,
     "step_started": _on_step_started,
     "timer_started": _on_timer_started,
@@ -504,6 +556,9 @@ class Session:
         self.sink: Sink = sink or (lambda events: None)
         self.rng = rng or random.Random()
         self.state = fold(events)
+        # Who met whom in earlier sessions of the same saved group: rounds of groups of person
+        # ids. Set by whoever can read them (circle.sessions, from the store).
+        self.group_history: Callable[[], list[list[list[str]]]] | None = None
 
     @classmethod
     def create(
@@ -516,10 +571,12 @@ class Session:
         rng: random.Random | None = None,
         group: dict[str, str] | None = None,
         absent: list[Person] = (),
+        group_history: Callable[[], list[list[list[str]]]] | None = None,
     ) -> Session:
         """Start a session; with ``group`` ({"id", "name"}), ``absent`` is the attendance taken."""
         check_roster(p.name for p in people)
         session = cls(clock, sink=sink, rng=rng)
+        session.group_history = group_history
         now = clock.now()
         data: dict[str, Any] = {
             "session_id": session_id or str(uuid.uuid4()),
@@ -563,7 +620,127 @@ class Session:
             data["order"] = order
         elif isinstance(step, PairsStep):
             data["groups"] = pair_up(order)
+        elif isinstance(step, GroupsStep):
+            history = self._breakout_history(state, step, index)
+            data["rounds"], data["fewest"] = self._mix_rounds(state, order, step, step.rounds, history)
+            data["repeats"] = count_repeats(data["rounds"], history)
         return Event("step_started", at, data)
+
+    # -- breakouts ------------------------------------------------------------
+    def _breakout_history(self, state: State, step: GroupsStep, index: int) -> list[list[list[str]]]:
+        """Rounds that count as having met before a breakout step: this session's, and the group's."""
+        history = met_in(state, before=index)
+        if step.remember_group and self.group_history is not None and state.group is not None:
+            history = self.group_history() + history
+        return history
+
+    def _mix_rounds(
+        self, state: State, people: list[str], step: GroupsStep, rounds: int, history: list
+    ) -> tuple[list[list[list[str]]], int]:
+        """``rounds`` rounds of groups for ``people`` (ids), in seating order within each group,
+        and the fewest repeats any plan could have (what the mixer could prove)."""
+        size = step.people_per_group
+        if len(people) < 2 or size >= len(people):  # too few to split: everyone together
+            plan = [[list(people)] if people else [] for _ in range(rounds)]
+            fewest = count_repeats(plan, history)
+        else:
+            mixed = mix(people, size, rounds, history=history, seed=self.rng.randrange(2**31), time_limit=1.0)
+            plan, fewest = mixed.rounds, mixed.lower_bound
+        seat = {pid: i for i, pid in enumerate(state.present)}
+        tidy = []
+        for groups in plan:
+            groups = [sorted(group, key=lambda pid: seat.get(pid, len(seat))) for group in groups]
+            tidy.append(sorted(groups, key=lambda g: seat.get(g[0], len(seat)) if g else len(seat)))
+        return tidy, fewest
+
+    def _breakout(self) -> tuple[State, StepRun, GroupsStep]:
+        state = self._live()
+        run = state.run
+        if run is None or not isinstance(run.step, GroupsStep):
+            raise CommandRejected("groups are mixed in a breakout step; this step has none")
+        if run.ended_at is not None:
+            raise CommandRejected("this breakout is over")
+        return state, run, run.step
+
+    def _groups_set(self, state: State, rounds: list, reason: str, fewest: int | None = None) -> Event:
+        """The event that puts ``rounds`` in place from the current round on, with the step's repeats."""
+        run = state.run
+        assert run is not None and isinstance(run.step, GroupsStep)
+        r = state.round_index
+        history = self._breakout_history(state, run.step, run.index)
+        repeats = count_repeats([*run.rounds[:r], *rounds], history)
+        data: dict[str, Any] = {"from_round": r, "rounds": rounds, "repeats": repeats, "reason": reason}
+        if fewest is not None:
+            data["fewest"] = fewest
+        return self._event("groups_set", **data)
+
+    def _replan(self, state: State, present: list[str], reason: str, current: list | None = None) -> Event:
+        """Groups mixed afresh for ``present`` from this round on; with ``current`` (a round under
+        way, mended), this round keeps those groups and only the rounds after it are mixed."""
+        run = state.run
+        assert run is not None and isinstance(run.step, GroupsStep)
+        r = state.round_index
+        history = self._breakout_history(state, run.step, run.index)
+        met = [*history, *run.rounds[:r]]
+        if current is None:
+            rounds, fewest = self._mix_rounds(state, present, run.step, len(run.rounds) - r, met)
+        else:
+            later, fewest = self._mix_rounds(state, present, run.step, len(run.rounds) - r - 1, [*met, current])
+            rounds = [current, *later]
+        # The mixer's bound counts from the rounds it was given; the step's counts from its start.
+        fewest += count_repeats([*run.rounds[:r], *([current] if current else [])], history)
+        return self._groups_set(state, rounds, reason, fewest)
+
+    def reshuffle(self) -> list[Event]:
+        """Mix the room again from this round on (a round under way is mixed afresh too)."""
+        state, _, _ = self._breakout()
+        return self._emit(self._replan(state, list(state.present), "reshuffled"))
+
+    def move_person(self, person_id: str, to_group: int) -> list[Event]:
+        """Move someone into another group of this round (``to_group`` counts from 0)."""
+        state, run, _ = self._breakout()
+        r = state.round_index
+        groups = [list(g) for g in run.rounds[r]]
+        source = next((i for i, g in enumerate(groups) if person_id in g), None)
+        if source is None:
+            raise CommandRejected(f"'{state.name(person_id)}' is not in a group this round")
+        if not 0 <= to_group < len(groups):
+            raise CommandRejected(f"there is no group {to_group + 1}; this round has {len(groups)}")
+        if to_group == source:
+            raise CommandRejected(f"'{state.name(person_id)}' is already in group {to_group + 1}")
+        if len(groups[source]) == 2:
+            other = state.name(next(p for p in groups[source] if p != person_id))
+            raise CommandRejected(f"that would leave {other} on their own in group {source + 1}")
+        groups[source].remove(person_id)
+        groups[to_group].append(person_id)
+        return self._emit(self._groups_set(state, [groups, *run.rounds[r + 1 :]], "moved"))
+
+    def _mended(self, state: State, leaving: str | None = None, joining: str | None = None) -> Event | None:
+        """Groups after someone leaves or arrives mid-breakout; None outside a breakout.
+
+        A round not yet begun is mixed afresh. A round under way keeps its groups: a newcomer
+        joins the smallest, and someone left on their own joins the smallest other group. The
+        rounds after it are mixed afresh for who is here now.
+        """
+        run = state.run
+        if run is None or not isinstance(run.step, GroupsStep) or run.ended_at is not None or not run.rounds:
+            return None
+        present = [p for p in state.present if p != leaving] + ([joining] if joining else [])
+        reason = "left" if leaving else "joined"
+        slot = state.current
+        if slot is None or (slot.spent == 0 and not state.running):
+            return self._replan(state, present, reason)
+        groups = [g for g in ([p for p in group if p != leaving] for group in run.rounds[state.round_index]) if g]
+        if joining is not None:
+            if groups:
+                min(groups, key=len).append(joining)
+            else:
+                groups.append([joining])
+        alone = next((g for g in groups if len(g) == 1), None)
+        if alone is not None and len(groups) > 1:
+            groups.remove(alone)
+            min(groups, key=len).extend(alone)
+        return self._replan(state, present, reason, current=groups)
 
     def _live(self) -> State:
         if self.state.protocol is None:
@@ -648,7 +825,9 @@ class Session:
         for pid in state.present:
             if state.people[pid].name.casefold() == name.casefold():
                 raise CommandRejected(f"'{name}' is already here")
-        return self._emit(self._event("person_added", id=person_id or str(uuid.uuid4()), name=name))
+        added = self._event("person_added", id=person_id or str(uuid.uuid4()), name=name)
+        mended = self._mended(state, joining=added.data["id"])  # mid-breakout: they join a group
+        return self._emit(added, *([mended] if mended else []))
 
     def remove_person(self, person_id: str) -> list[Event]:
         state = self._live()
@@ -660,7 +839,8 @@ class Session:
         event = self._event("person_removed", id=person_id)
         if current is not None and current.speaker == person_id:
             return self._emit(*self._then_next_step(event))
-        return self._emit(event)
+        mended = self._mended(state, leaving=person_id)  # mid-breakout: the rest are regrouped
+        return self._emit(event, *([mended] if mended else []))
 
     def skip_step(self) -> list[Event]:
         state = self._live()

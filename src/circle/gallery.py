@@ -145,6 +145,25 @@ def _live(world: World, protocol_id: str, act: Callable[[Session, FakeClock], No
     return app, run_before
 
 
+def _breakout(world: World, people: int, tables: bool):
+    """The congregation mixer on the wall: a round of pairs (or of tables) under way."""
+    session = world.session("congregation-mixer", DEMO_PEOPLE[:people])
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.show_live(session)
+        await pilot.pause()
+        session.skip_step()  # past the welcome
+        if tables:
+            session.skip_step()
+        session.start()
+        world.clock.advance(100)
+        await settle(pilot)
+
+    return app, run_before
+
+
 def _with_history(world: World) -> None:
     world.past("feelz-checkin", DEMO_PEOPLE[:3])
     world.past("feelz-appreciation", DEMO_PEOPLE[:5], end=False)
@@ -413,6 +432,8 @@ SCENES = [
     Scene("live-large", (200, 60), lambda w: _live(w, "feelz-reflect", _running)),
     Scene("help", (80, 24), lambda w: _live(w, "feelz-reflect", _ready, press=("question_mark",))),
     Scene("summary", (80, 24), _summary),
+    Scene("breakout-pairs", (80, 24), lambda w: _breakout(w, 12, tables=False)),
+    Scene("breakout-tables-large", (160, 48), lambda w: _breakout(w, 30, tables=True)),
     Scene("level-1-listening", (80, 24), lambda w: _level(w, "reciprocity-1-listening", _level_1)),
     Scene("level-2-money", (80, 24), lambda w: _level(w, "reciprocity-2-money", _level_2)),
     Scene("level-3-meeting", (80, 24), lambda w: _level(w, "reciprocity-3-consistency", lambda s, ids: None)),

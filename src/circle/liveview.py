@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from circle.engine import State, countdown_seconds, live_records
-from circle.protocol import PairsStep, RoundStep, SilenceStep
+from circle.protocol import GroupsStep, PairsStep, RoundStep, SilenceStep
 from circle.scoring import ScoringRules
 
 
@@ -27,7 +27,8 @@ class LiveView:
     elapsed: int  # whole seconds, so the view changes (and repaints) once a second
     roster_title: str
     roster: list[tuple[str, str]] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # a pairs step's pairs, one line each
+    cards: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # a breakout's groups
     message: str = ""
     records: list[str] = field(default_factory=list)
 
@@ -63,6 +64,19 @@ def record_lines(state: State, rules: ScoringRules) -> list[str]:
     return lines
 
 
+def _card_lines(names: list[str]) -> tuple[str, ...]:
+    """A pair on one line (a card of pairs stays small); a group's names one a line."""
+    return (" & ".join(names),) if len(names) == 2 else tuple(names)
+
+
+def repeats_line(repeats: int, fewest: int) -> str:
+    """How well a breakout mixes the room, in words for the wall."""
+    if repeats <= 0:
+        return "no one meets anyone twice"
+    words = "1 pair meets again" if repeats == 1 else f"{repeats} repeat meetings"
+    return f"{words} (as few as can be)" if repeats <= fewest else words
+
+
 def live_view(state: State, now: float, rules: ScoringRules | None = None) -> LiveView:
     protocol = state.protocol
     run = state.run
@@ -80,7 +94,16 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
         caption = {"pairs": "in pairs", "open": "open to everyone"}.get(step.kind, "")
         roster_title = f"Here ({len(state.present)})"
         roster = [(p.name, "todo") for p in state.people_present()]
-    groups = []
+    groups, cards = [], []
+    next_line = f"next: {state.next_up()}" if slot else ""
+    if isinstance(step, GroupsStep):
+        caption = "in pairs" if step.size == "pairs" else f"in groups of {step.people_per_group}"
+        word = "Pair" if step.size == "pairs" else "Group"
+        cards = [
+            (f"{word} {i}", _card_lines([state.name(pid) for pid in group]))
+            for i, group in enumerate(state.breakout_groups(), start=1)
+        ]
+        next_line = " · ".join(part for part in (next_line, repeats_line(run.repeats, run.fewest)) if part)
     if isinstance(step, PairsStep):
         groups = [
             f"{i}. " + " & ".join(state.name(pid) for pid in group) for i, group in enumerate(run.groups, start=1)
@@ -100,7 +123,7 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
         script=step.script,
         caption=caption if slot else "",
         speaker=speaker,
-        next_line=f"next: {state.next_up()}" if slot else "",
+        next_line=next_line,
         phase=phase,
         seconds=countdown_seconds(state.remaining(now)) if slot else 0,
         allotted=slot.allotted if slot else 0,
@@ -108,6 +131,7 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
         roster_title=roster_title,
         roster=roster,
         groups=groups,
+        cards=cards,
         message=message,
         records=record_lines(state, rules) if rules and protocol.reciprocity_level else [],
     )

@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -84,6 +85,36 @@ class PairsStep(_StepBase):
     turn: Duration = Field(description="Time for each partner.")
 
 
+class GroupsStep(_StepBase):
+    """Breakouts: the room splits into small groups (or pairs) for one or more rounds,
+    mixed so that people meet as many new faces as they can."""
+
+    kind: Literal["groups"]
+    size: Annotated[int, Field(ge=2, le=50)] | Literal["pairs"] = Field(
+        description="People in each group (2 or more), or pairs. When the room does not divide evenly, "
+        "group sizes differ by at most one."
+    )
+    rounds: int = Field(1, ge=1, le=50, description="How many times the room is mixed into new groups.")
+    duration: Duration = Field(description="Time for each round.")
+    remember_group: bool = Field(
+        True,
+        description="When the session is run for a saved group, people who met in its earlier "
+        "sessions count as having met (they are not grouped together again if it can be helped).",
+    )
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size(cls, value: object) -> object:
+        """One clear message for a size that is neither a number of people nor 'pairs'."""
+        if value == "pairs" or (isinstance(value, int) and not isinstance(value, bool) and 2 <= value <= 50):
+            return value
+        raise ValueError(f"people in each group, 2 to 50, or pairs (got {value!r})")
+
+    @property
+    def people_per_group(self) -> int:
+        return 2 if self.size == "pairs" else self.size
+
+
 class SilenceStep(_StepBase):
     """A timed pause."""
 
@@ -103,13 +134,14 @@ class BlockStep(_StepBase):
 
 
 Step = Annotated[
-    RoundStep | OpenStep | PairsStep | SilenceStep | BlockStep,
+    RoundStep | OpenStep | PairsStep | GroupsStep | SilenceStep | BlockStep,
     Field(discriminator="kind"),
 ]
 STEP_MODELS: dict[str, type[_StepBase]] = {
     "round": RoundStep,
     "open": OpenStep,
     "pairs": PairsStep,
+    "groups": GroupsStep,
     "silence": SilenceStep,
     **dict.fromkeys(BLOCK_KINDS, BlockStep),
 }
@@ -188,6 +220,8 @@ def planned_step_seconds(step: Step, people: int) -> int:
             return step.turn * people
         case PairsStep():
             return step.turn * (3 if people % 2 and people > 1 else 2)
+        case GroupsStep():
+            return step.duration * step.rounds
         case OpenStep() | SilenceStep() | BlockStep():
             return step.duration
     raise TypeError(step)  # pragma: no cover

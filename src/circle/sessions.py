@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from circle.clock import Clock
-from circle.engine import Session, check_roster
+from circle.engine import Session, check_roster, fold, met_in
 from circle.protocol import Protocol
 from circle.store import SessionRow, Store
 
@@ -43,6 +43,7 @@ def start_session(
         absent = [p for p in store.group_members(group) if p.id not in here]
     session_id = str(uuid.uuid4())
     store.create_session(session_id, protocol.id, protocol.title, clock.now(), group_ref and group_ref["id"])
+    history = _group_history(store, group_ref["id"], session_id) if group_ref else None
     return Session.create(
         protocol,
         people,
@@ -52,16 +53,40 @@ def start_session(
         rng=rng,
         group=group_ref,
         absent=absent,
+        group_history=history,
     )
+
+
+def _group_history(store: Store, group_id: str, session_id: str):
+    """Who met whom in the group's earlier sessions (read once, when a breakout first needs it)."""
+    cache: list = []
+
+    def history() -> list[list[list[str]]]:
+        if not cache:
+            cache.append(
+                [
+                    groups
+                    for sid in store.breakout_sessions(group_id)
+                    if sid != session_id
+                    for groups in met_in(fold(store.events(sid)))
+                ]
+            )
+        return cache[0]
+
+    return history
 
 
 def open_session(store: Store, session_id: str, clock: Clock) -> Session:
     """Rebuild a session from its events, ready to take more commands."""
-    return Session(
+    session = Session(
         clock,
         store.events(session_id),
         sink=lambda events: store.append(session_id, events),
     )
+    group = session.state.group
+    if group is not None:
+        session.group_history = _group_history(store, group["id"], session_id)
+    return session
 
 
 def resumable(store: Store) -> SessionRow | None:

@@ -251,6 +251,17 @@ class Store:
             raise StoreError(f"no group named '{name}'{hint}")
         return dict(row)
 
+    def breakout_sessions(self, group_id: str) -> list[str]:
+        """Sessions run for this group in which people sat in pairs or breakout groups, oldest first."""
+        rows = self.conn.execute(
+            """SELECT s.id FROM sessions s WHERE s.group_id = ? AND EXISTS (
+                   SELECT 1 FROM events e WHERE e.session_id = s.id AND e.kind = 'step_started'
+                   AND (json_type(e.data, '$.rounds') IS NOT NULL OR json_type(e.data, '$.groups') IS NOT NULL))
+               ORDER BY s.created_at""",
+            (group_id,),
+        )
+        return [row[0] for row in rows]
+
     def group_members(self, name: str, at: float | None = None) -> list[Person]:
         """Members now, or at the moment ``at`` (membership has dates)."""
         group = self.group(name)

@@ -18,6 +18,7 @@ from circle.ledger import compute
 from circle.liveview import LiveView, live_view
 from circle.screens.dialogs import AskText, ConfirmDialog, HelpDialog, ManyDialog, PairDialog, PickOne
 from circle.store import Store, StoreError
+from circle.widgets.groups_grid import GroupsGrid
 from circle.widgets.roster import Roster
 from circle.widgets.turn_clock import TurnClock
 
@@ -41,6 +42,9 @@ class LiveScreen(Screen[None]):
         Binding("s", "script", "Script", id="script", show=False),
         Binding("r", "remove_person", "Remove someone", id="remove", show=False),
         Binding("k", "skip_step", "Skip step", id="skip", show=False),
+        # Breakouts: active while the room sits in groups.
+        Binding("g", "regroup", "Regroup", id="regroup"),
+        Binding("v", "move_person", "Move someone", id="move"),
         # Reciprocity Game: active on the level they belong to, listed above the points panel.
         Binding("l", "listened", "Everyone listened", id="listened", show=False),
         Binding("o", "offer", "Offer", id="offer", show=False),
@@ -76,12 +80,23 @@ class LiveScreen(Screen[None]):
         self._last_touch = 0.0
         self._texts: dict[str, object] = {}  # what each widget shows now
 
+    BREAKOUT_ACTIONS = {"regroup", "move_person"}
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the note line has focus, letters are typing: hide the keys from the footer.
         if isinstance(self.focused, Input):
             return False
+        if action in self.BREAKOUT_ACTIONS:
+            return self._in_breakout()
+        if action == "pass_turn":  # only a person's turn can be passed
+            slot = self.session.state.current
+            return slot is None or slot.speaker is not None
         levels = self.RECIPROCITY_ACTIONS.get(action)
         return levels is None or self._level() in levels
+
+    def _in_breakout(self) -> bool:
+        run = self.session.state.run
+        return run is not None and bool(run.rounds) and run.ended_at is None and not self.session.state.ended
 
     def _level(self) -> int | None:
         protocol = self.session.state.protocol
@@ -106,7 +121,9 @@ class LiveScreen(Screen[None]):
         """Who speaks, the countdown, who is next: shared with the agenda screen."""
         yield Static(id="caption")
         yield Static(id="speaker")
-        yield TurnClock()
+        with Horizontal(id="clock-row"):
+            yield TurnClock()
+            yield GroupsGrid()
         yield Static(id="next-line")
         yield Static(id="groups")
         yield Static(id="message")
@@ -151,6 +168,13 @@ class LiveScreen(Screen[None]):
                 self._texts[selector] = text
                 self.query_one(selector, Static).update(Content(text))
         self.query_one("#groups").display = bool(view.groups)
+        self.set_class(bool(view.cards), "-breakout")
+        self.query_one(GroupsGrid).show(view.cards)
+        slot = self.session.state.current
+        keys = (bool(view.cards), slot is None or slot.speaker is not None)
+        if self._texts.get("keys") != keys:  # pass, regroup and move come and go with the step
+            self._texts["keys"] = keys
+            self.refresh_bindings()
         clock = self.query_one(TurnClock)
         clock.show(view.phase, view.seconds, view.allotted, view.elapsed)
         clock.display = bool(view.speaker)
@@ -252,6 +276,35 @@ class LiveScreen(Screen[None]):
 
         self.app.push_screen(PickOne("Who is leaving?", choices), removed)
 
+    # -- breakouts ------------------------------------------------------------------
+    def action_regroup(self) -> None:
+        if self._do(self.session.reshuffle):
+            self.notify("new groups from this round on", timeout=3)
+
+    def action_move_person(self) -> None:
+        state = self.session.state
+        groups = state.breakout_groups()
+        word = "pair" if len(groups[0] if groups else []) == 2 else "group"
+        place = {pid: i for i, group in enumerate(groups) for pid in group}
+        people = [(pid, f"{state.name(pid)}  ({word} {place[pid] + 1})") for pid in state.present if pid in place]
+
+        def chosen(person_id: str | None) -> None:
+            if not person_id:
+                return
+            targets = [
+                (str(i), f"{word.capitalize()} {i + 1}: " + ", ".join(map(state.name, group)))
+                for i, group in enumerate(groups)
+                if i != place[person_id]
+            ]
+
+            def moved(target: str | None) -> None:
+                if target is not None:
+                    self._do(self.session.move_person, person_id, int(target))
+
+            self.app.push_screen(PickOne(f"Move {state.name(person_id)} to", targets), moved)
+
+        self.app.push_screen(PickOne("Who moves?", people), chosen)
+
     def action_end(self) -> None:
         def confirmed(yes: bool | None) -> None:
             if yes and self._do(self.session.end):
@@ -262,10 +315,11 @@ class LiveScreen(Screen[None]):
         self.app.push_screen(ConfirmDialog("End this session?", detail), confirmed)
 
     def action_help(self) -> None:
+        # The keys that work here and now: reciprocity keys on their level, breakout keys in a breakout.
         rows = [
             (b.key_display or b.key, b.description)
             for b in self.BINDINGS
-            if self.RECIPROCITY_ACTIONS.get(b.action, {self._level()}) & {self._level()}
+            if self.check_action(b.action.split("(")[0], ()) is not False
         ]
         rows.append(("escape", "leave the note line"))
         self.app.push_screen(HelpDialog(rows))
