@@ -218,3 +218,15 @@ def test_a_groups_next_session_remembers_who_met_in_the_last(tmp_path, protocol)
     again = open_session(store, second.state.session_id, clock)
     again.reshuffle()
     assert not {frozenset(p) for groups in again.state.run.rounds for p in groups} & met
+
+
+def test_the_wall_says_when_the_room_is_too_small_to_split(protocol):
+    from circle.liveview import live_view
+
+    clock = FakeClock()
+    session, _ = start(protocol, clock, names=NAMES[:3])
+    run = to_tables(session, clock)
+    view = live_view(session.state, clock.now())
+    assert view.cards == [("Group 1", ("P00", "P01", "P02"))]
+    assert "3 here, not enough for two groups" in view.next_line
+    assert run.repeats == run.fewest  # they cannot help meeting again

@@ -103,7 +103,10 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
             (f"{word} {i}", _card_lines([state.name(pid) for pid in group]))
             for i, group in enumerate(state.breakout_groups(), start=1)
         ]
-        next_line = " · ".join(part for part in (next_line, repeats_line(run.repeats, run.fewest)) if part)
+        mixed = repeats_line(run.repeats, run.fewest)
+        if len(state.present) <= step.people_per_group:
+            mixed = f"{len(state.present)} here, not enough for two groups: everyone together"
+        next_line = " · ".join(part for part in (next_line, mixed) if part)
     if isinstance(step, PairsStep):
         groups = [
             f"{i}. " + " & ".join(state.name(pid) for pid in group) for i, group in enumerate(run.groups, start=1)
