@@ -193,7 +193,6 @@ def test_reshuffle_outside_a_breakout_is_refused(protocol):
         session.reshuffle()
 
 
-
 def test_a_groups_next_session_remembers_who_met_in_the_last(tmp_path, protocol):
     """Run for a saved group, the second evening's pairs avoid everyone the first evening paired."""
     from circle.sessions import open_session, start_session

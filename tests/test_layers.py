@@ -29,6 +29,9 @@ DOMAIN = [
     "circle.errors",
     "circle.events",
     "circle.parse_cache",
+    "circle.follow",
+    "circle.follow_server",
+    "circle.qr",
 ]
 
 PROBE = f"""

@@ -24,3 +24,5 @@ def test_installed_package_carries_its_own_copies():
     assert (package / "protocols" / "feelz-checkin.yaml").is_file()
     assert (package / "protocols" / "protocol.schema.json").is_file()
     assert (package / "data" / "demo-roster.yaml").is_file()
+    assert (package / "web" / "follow.html").is_file()  # the follow-along page
+    assert (package / "screens" / "follow.tcss").is_file()

@@ -24,6 +24,7 @@ from circle.theme import PROJECTOR
 # protocol list fills in a moment later.
 if TYPE_CHECKING:
     from circle.engine import Session
+    from circle.follow_server import FollowServer
     from circle.loader import Library
     from circle.scoring import ScoringRules
     from circle.sessions import StartRequest
@@ -49,9 +50,15 @@ class CircleApp(App[int]):
         theme: str = "projector",
         rules: ScoringRules | None = None,
         protocol_paths: Iterable[Path | str] = (),
+        follow: tuple[str, int] | None = None,
+        follow_at_start: bool = False,
     ):
         super().__init__()
         self.store = store
+        # Follow-along on phones: where to serve it ("lan" or an address, and a port; 0 picks one).
+        self.follow_address = follow or ("lan", 0)
+        self.follow_at_start = follow_at_start
+        self.follow: FollowServer | None = None
         self.library = library  # None until load_library has run
         self.protocol_paths = list(protocol_paths)
         self.clock = clock
@@ -132,7 +139,11 @@ class CircleApp(App[int]):
             from circle.screens.agenda import AgendaScreen as screen_class
         else:
             from circle.screens.live import LiveScreen as screen_class
-        self.push_screen(screen_class(session, self.store, self.clock, self.tz))
+        screen = screen_class(session, self.store, self.clock, self.tz)
+        self.push_screen(screen)
+        if self.follow_at_start:  # circle run --follow: the code is on the wall from the start
+            self.follow_at_start = False
+            self.call_after_refresh(screen.run_action, "follow")
 
     def show_summary(self, session: Session) -> None:
         self._to_home()
@@ -234,7 +245,35 @@ class CircleApp(App[int]):
         pause = getattr(self.screen, "pause_for_quit", None)
         if pause is not None:  # the live screen pauses a running turn first
             pause()
+        await self.stop_following()
         self.exit(0)
+
+    # -- follow along on phones ---------------------------------------------------------
+    async def start_following(self) -> str | None:
+        """Serve the follow-along page (if it is not served already); its URL, or None with a notice."""
+        if self.follow is not None and self.follow.running:
+            return self.follow.url
+        from circle.follow_server import FollowError, FollowServer  # aiohttp loads when first needed
+
+        host, port = self.follow_address
+        server = FollowServer(host, port)
+        try:
+            url = await server.start()
+        except FollowError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return None
+        self.follow = server
+        return url
+
+    async def stop_following(self) -> None:
+        if self.follow is not None:
+            server, self.follow = self.follow, None
+            await server.stop()
+
+    def update_followers(self, session: Session) -> None:
+        """Called as the wall repaints: followers get what changed (and a fresh clock now and then)."""
+        if self.follow is not None:
+            self.follow.update(session.state, self.clock.now())
 
 
 def make_app(
@@ -246,6 +285,8 @@ def make_app(
     export_dir: Path | None = None,
     check_resume: bool = True,
     protocol_paths: Iterable[Path | str] = (),
+    follow: tuple[str, int] | None = None,
+    follow_at_start: bool = False,
 ) -> CircleApp:
     """The one factory used by the command line, the Pilot tests and the snapshots.
 
@@ -261,4 +302,6 @@ def make_app(
         export_dir=export_dir,
         check_resume=check_resume,
         protocol_paths=protocol_paths,
+        follow=follow,
+        follow_at_start=follow_at_start,
     )

@@ -28,6 +28,10 @@ class UsageError(CircleError):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)  # --follow is not short for --follow-host
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one line and exit 1, not argparse's 2
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
@@ -44,10 +48,22 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="extra protocol file or folder (may be repeated)",
     )
-    parser = _Parser(prog="circle", description="Facilitate live group sessions.", parents=[common])
+    phones = argparse.ArgumentParser(add_help=False)
+    phones.add_argument(
+        "--follow-host",
+        default=argparse.SUPPRESS,
+        metavar="ADDRESS",
+        help="where phones can follow along: lan (this machine's network address, the default), "
+        "127.0.0.1 for this machine only, or 0.0.0.0 for every network it is on",
+    )
+    phones.add_argument(
+        "--follow-port", type=int, default=argparse.SUPPRESS, metavar="N", help="port for phones (default: any free)"
+    )
+    parser = _Parser(prog="circle", description="Facilitate live group sessions.", parents=[common, phones])
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    run = sub.add_parser("run", parents=[common], help="start a session")
+    run = sub.add_parser("run", parents=[common, phones], help="start a session")
+    run.add_argument("--follow", action="store_true", help="put the follow-along QR code on the wall at once")
     run.add_argument("protocol", help="protocol id (see `circle protocols`)")
     who = run.add_mutually_exclusive_group()
     who.add_argument("--people", help='names, comma separated: "Ana,Ben,Caro"')
@@ -346,7 +362,17 @@ def cmd_tui(args: argparse.Namespace) -> int:
             start = _start_request(args, library, store)
         from circle.app import make_app  # Textual loads only once the input is checked
 
-        app = make_app(store, library=library, start=start, protocol_paths=getattr(args, "protocols", []) or [])
+        host, port = getattr(args, "follow_host", "lan"), getattr(args, "follow_port", 0)
+        if not 0 <= port <= 65535:
+            raise UsageError(f"--follow-port must be 0 to 65535 (got {port})")
+        app = make_app(
+            store,
+            library=library,
+            start=start,
+            protocol_paths=getattr(args, "protocols", []) or [],
+            follow=(host, port),
+            follow_at_start=getattr(args, "follow", False),
+        )
         app.run()
     finally:
         lock.release()

@@ -47,7 +47,7 @@ class World:
     clock: FakeClock
     export_dir: Path
 
-    def app(self, check_resume: bool = False) -> CircleApp:
+    def app(self, check_resume: bool = False, **options) -> CircleApp:
         return make_app(
             self.store,
             clock=self.clock,
@@ -55,6 +55,7 @@ class World:
             tz=UTC,
             export_dir=self.export_dir,
             check_resume=check_resume,
+            **options,
         )
 
     def session(self, protocol_id: str, people: list[str] | None = None, group: str | None = None) -> Session:
@@ -160,6 +161,20 @@ def _breakout(world: World, people: int, tables: bool):
         session.start()
         world.clock.advance(100)
         await settle(pilot)
+
+    return app, run_before
+
+
+def _follow(world: World):
+    """The follow-along code on the wall (a fixed address, so the code is always the same)."""
+    from circle.screens.follow import FollowDialog
+
+    app, live = _live(world, "feelz-reflect", _running)
+
+    async def run_before(pilot: Pilot) -> None:
+        await live(pilot)
+        app.push_screen(FollowDialog("http://192.168.1.20:8765/Zq3-demo-token-for-the-gallery/", lambda: 12))
+        await pilot.pause()
 
     return app, run_before
 
@@ -432,6 +447,8 @@ SCENES = [
     Scene("live-large", (200, 60), lambda w: _live(w, "feelz-reflect", _running)),
     Scene("help", (80, 24), lambda w: _live(w, "feelz-reflect", _ready, press=("question_mark",))),
     Scene("summary", (80, 24), _summary),
+    Scene("follow-qr", (80, 24), _follow),
+    Scene("follow-qr-large", (160, 48), _follow),
     Scene("breakout-pairs", (80, 24), lambda w: _breakout(w, 12, tables=False)),
     Scene("breakout-tables-large", (160, 48), lambda w: _breakout(w, 30, tables=True)),
     Scene("level-1-listening", (80, 24), lambda w: _level(w, "reciprocity-1-listening", _level_1)),

@@ -38,6 +38,7 @@ class LiveScreen(Screen[None]):
         Binding("a", "add_person", "Add", id="add"),
         Binding("e", "end", "End", id="end"),
         Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("q", "follow", "Phones", id="follow"),
         Binding("slash", "note", "Note", id="note", key_display="/", show=False),
         Binding("s", "script", "Script", id="script", show=False),
         Binding("r", "remove_person", "Remove someone", id="remove", show=False),
@@ -146,6 +147,7 @@ class LiveScreen(Screen[None]):
             return
         self._shown = key
         self._paint(view, minute)
+        self.app.update_followers(self.session)
         if view.phase == "overtime" and self._last_phase in ("running", "warning"):
             self.app.bell()  # the turn just ran out
         self._last_phase = view.phase
@@ -194,6 +196,7 @@ class LiveScreen(Screen[None]):
 
     def _tick(self) -> None:
         self.refresh_view()
+        self.app.update_followers(self.session)  # a fresh clock for phones every few seconds
         now = self.clock.now()
         if self.session.state.running and now - self._last_touch >= HEARTBEAT:
             self._last_touch = now
@@ -276,6 +279,26 @@ class LiveScreen(Screen[None]):
 
         self.app.push_screen(PickOne("Who is leaving?", choices), removed)
 
+    # -- follow along ----------------------------------------------------------------
+    async def action_follow(self) -> None:
+        """Serve the follow-along page and put its QR code on the wall."""
+        from circle.screens.follow import FollowDialog  # and with it the QR code maker
+
+        url = await self.app.start_following()
+        if url is None:
+            return
+        self.app.update_followers(self.session)
+
+        async def closed(choice: str | None) -> None:
+            if choice == "stop":
+                await self.app.stop_following()
+                self.notify("phones no longer follow along", timeout=4)
+
+        def followers() -> int:
+            return self.app.follow.followers if self.app.follow else 0
+
+        self.app.push_screen(FollowDialog(url, followers), closed)
+
     # -- breakouts ------------------------------------------------------------------
     def action_regroup(self) -> None:
         if self._do(self.session.reshuffle):
@@ -306,8 +329,10 @@ class LiveScreen(Screen[None]):
         self.app.push_screen(PickOne("Who moves?", people), chosen)
 
     def action_end(self) -> None:
-        def confirmed(yes: bool | None) -> None:
+        async def confirmed(yes: bool | None) -> None:
             if yes and self._do(self.session.end):
+                self.app.update_followers(self.session)  # phones see that it has ended
+                await self.app.stop_following()
                 self.app.show_summary(self.session)
 
         state = self.session.state

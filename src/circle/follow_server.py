@@ -1,0 +1,193 @@
+"""Follow along on a phone: a small read-only web page served from inside the app.
+
+aiohttp runs in the app's own asyncio loop; nothing here parses HTTP by hand.
+Every path starts with an unguessable token (a wrong or missing one gets 404).
+There are only GET routes: the page, the state as JSON, and a stream of
+server-sent events that carries the state again whenever it changes (the
+browser reconnects by itself). Each address may make a burst of requests and
+then a steady few a second; beyond that it gets 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+from circle.engine import State
+from circle.follow import follow_state
+
+PAGE = Path(__file__).with_name("web") / "follow.html"
+REPUBLISH = 5.0  # seconds between fresh states while nothing happens (phones' countdowns stay in step)
+KEEPALIVE = 15.0  # seconds of quiet before a stream gets a comment line (the app republishes every few seconds)
+LOOPBACK = "127.0.0.1"
+
+
+def lan_address() -> str:
+    """This machine's address on the local network (the one its default route uses), or loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))  # no packet is sent: this only picks a route
+            address = probe.getsockname()[0]
+        except OSError:
+            return LOOPBACK
+    return LOOPBACK if address.startswith("0.") else address
+
+
+@dataclass
+class RateLimit:
+    """A token bucket per address: ``burst`` requests at once, then ``per_second``."""
+
+    burst: float = 60.0
+    per_second: float = 20.0
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # address -> (tokens, when)
+
+    def allow(self, address: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        tokens, when = self.buckets.get(address, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - when) * self.per_second)
+        if tokens < 1:
+            self.buckets[address] = (tokens, now)
+            return False
+        self.buckets[address] = (tokens - 1, now)
+        if len(self.buckets) > 10_000:  # a flood of addresses: forget the oldest
+            for key in list(self.buckets)[:5_000]:
+                del self.buckets[key]
+        return True
+
+
+class FollowError(Exception):
+    """The page could not be served (the port is taken, the address is not this machine's)."""
+
+
+class FollowServer:
+    """Serves the follow-along page while a session runs; :meth:`publish` sends the latest state."""
+
+    def __init__(self, host: str = "lan", port: int = 0, rate: RateLimit | None = None):
+        self.host = lan_address() if host == "lan" else host
+        self.port = port
+        self.token = secrets.token_urlsafe(18)
+        self.rate = rate or RateLimit()
+        self.state: dict = {"phase": "waiting"}
+        self.streams: set[asyncio.Queue] = set()
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+        self._published: tuple[int | None, float] = (None, 0.0)  # (event count, when) last sent
+        self._closing = False
+        self._page = PAGE.read_text(encoding="utf-8")
+
+    # -- running ------------------------------------------------------------------
+    async def start(self) -> str:
+        """Start serving; returns the URL to share (the QR code's)."""
+        app = web.Application(middlewares=[self._limit])
+        base = f"/{self.token}"
+        app.router.add_get(base, self._to_page)
+        app.router.add_get(f"{base}/", self._page_handler)
+        app.router.add_get(f"{base}/state", self._state_handler)
+        app.router.add_get(f"{base}/events", self._events_handler)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise FollowError(f"cannot serve on {self.host}:{self.port}: {exc.strerror or exc}") from None
+        self._runner = runner
+        self.port = site._server.sockets[0].getsockname()[1]  # the port chosen when 0 was asked for
+        shown = lan_address() if self.host in ("0.0.0.0", "") else self.host
+        self.url = f"http://{shown}:{self.port}{base}/"
+        return self.url
+
+    async def stop(self) -> None:
+        """Stop serving: open streams end, the port is released."""
+        self._closing = True
+        for queue in list(self.streams):
+            if queue.empty():  # a stream with a state still to send sends it first, then finishes
+                queue.put_nowait(None)
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    @property
+    def running(self) -> bool:
+        return self._runner is not None
+
+    @property
+    def followers(self) -> int:
+        return len(self.streams)
+
+    def update(self, state: State, now: float) -> None:
+        """Publish the wall's state when anything happened, and every few seconds regardless."""
+        if not self.running:
+            return
+        key = state.event_count
+        if key != self._published[0] or now - self._published[1] >= REPUBLISH:
+            self._published = (key, now)
+            self.publish(follow_state(state, now))
+
+    def publish(self, state: dict) -> None:
+        """Send ``state`` to every follower now (each keeps only the latest, if it is slow)."""
+        self.state = state
+        for queue in list(self.streams):
+            self._offer(queue, state)
+
+    @staticmethod
+    def _offer(queue: asyncio.Queue, item) -> None:
+        if queue.full():
+            queue.get_nowait()  # a slow phone skips to the latest state
+        queue.put_nowait(item)
+
+    # -- handlers -------------------------------------------------------------------
+    @web.middleware
+    async def _limit(self, request: web.Request, handler):
+        if not self.rate.allow(request.remote or "?"):
+            raise web.HTTPTooManyRequests(text="too many requests; wait a moment\n")
+        return await handler(request)
+
+    async def _to_page(self, request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(f"/{self.token}/")
+
+    async def _page_handler(self, request: web.Request) -> web.Response:
+        return web.Response(text=self._page, content_type="text/html", headers=_PRIVATE)
+
+    async def _state_handler(self, request: web.Request) -> web.Response:
+        return web.json_response(self.state, headers=_PRIVATE)
+
+    async def _events_handler(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={**_PRIVATE, "Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        queue: asyncio.Queue = asyncio.Queue(maxsize=1)
+        self.streams.add(queue)
+        try:
+            await response.write(b"retry: 1000\n\n")
+            item = self.state
+            while True:
+                if item is None:
+                    break
+                if item is not _QUIET:
+                    data = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+                    await response.write(f"data: {data}\n\n".encode())
+                else:
+                    await response.write(b": still here\n\n")  # keeps proxies and phones from giving up
+                if self._closing and queue.empty():
+                    break
+                try:
+                    item = await asyncio.wait_for(queue.get(), KEEPALIVE)
+                except TimeoutError:
+                    item = _QUIET
+        except ConnectionResetError:
+            pass  # the phone went away
+        finally:
+            self.streams.discard(queue)
+        return response
+
+
+_QUIET = object()
+_PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}

@@ -1,0 +1,176 @@
+"""Follow along on a phone: what is served, to whom, and what is never served."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from circle.engine import Person, Session
+from circle.follow import follow_state
+from circle.follow_server import FollowServer, RateLimit, lan_address
+from circle.loader import load_protocol
+from circle.qr import qr_lines, qr_scale
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
+
+
+def session_with_secrets(clock) -> Session:
+    protocol = load_protocol(FIXTURES / "round-open.yaml")
+    people = [
+        Person("4c1d3a0e-0000-4000-8000-000000000001", "Ana"),
+        Person("4c1d3a0e-0000-4000-8000-000000000002", "Ben"),
+    ]
+    session = Session.create(protocol, people, clock)
+    session.start()
+    clock.advance(50)
+    session.note("Ana shared about her divorce")
+    return session
+
+
+def test_followers_get_the_wall_and_never_the_notes(clock):
+    session = session_with_secrets(clock)
+    state = follow_state(session.state, clock.now())
+    text = json.dumps(state)
+    assert state["speaker"] == "Ana" and state["next"] == "Ben" and state["running"]
+    assert state["remaining"] == 70 and state["warn"] == 20
+    assert "divorce" not in text and "note" not in text
+    assert not UUID.search(text)  # no ids
+    assert "script" not in state
+
+
+def test_a_breakout_is_served_by_display_names(clock):
+    protocol = load_protocol(FIXTURES / "breakouts.yaml")
+    people = [Person(f"id-{n}", f"P{n}") for n in range(8)]
+    session = Session.create(protocol, people, clock)
+    groups = follow_state(session.state, clock.now())["groups"]
+    assert [g["name"] for g in groups] == ["Pair 1", "Pair 2", "Pair 3", "Pair 4"]
+    assert sorted(m for g in groups for m in g["members"]) == [f"P{n}" for n in range(8)]
+
+
+def test_the_lan_address_is_never_every_interface():
+    address = lan_address()
+    assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+", address) and address != "0.0.0.0"
+    assert FollowServer().host == address
+
+
+def test_the_rate_limit_allows_a_burst_then_a_steady_few():
+    limit = RateLimit(burst=3, per_second=1)
+    assert [limit.allow("a", now=0) for _ in range(4)] == [True, True, True, False]
+    assert limit.allow("b", now=0)  # another address has its own allowance
+    assert limit.allow("a", now=1.5)
+
+
+@pytest.mark.parametrize("scale", [1, 2, 3])
+def test_the_qr_code_on_the_wall_reads_back_as_the_url(scale):
+    """Drawn as the terminal draws it (a character is one pixel wide, two tall), a reader decodes it."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    url = "http://192.168.1.23:54321/AbCdEfGhIjKlMnOpQrStUvWx/"
+    lines = qr_lines(url, scale=scale)
+    image = Image.new("L", (len(lines[0]) * 4, len(lines) * 8), 0)
+    for y, line in enumerate(lines):
+        for x, char in enumerate(line):
+            for half, lit in ((0, char in "█▀"), (1, char in "█▄")):
+                if lit:
+                    image.paste(255, (x * 4, (2 * y + half) * 4, x * 4 + 4, (2 * y + half) * 4 + 4))
+    assert [code.text for code in zxingcpp.read_barcodes(image)] == [url]
+
+
+@pytest.fixture
+async def server():
+    srv = FollowServer("127.0.0.1", 0)
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+async def read_events(response, count: int) -> list[dict]:
+    """The next ``count`` states on an event stream."""
+    states = []
+    while len(states) < count:
+        raw = await asyncio.wait_for(response.content.readline(), 10)
+        if not raw:
+            raise AssertionError(f"the stream ended (HTTP {response.status})")
+        line = raw.decode().strip()
+        if line.startswith("data: "):
+            states.append(json.loads(line[6:]))
+    return states
+
+
+async def test_without_the_token_there_is_nothing_to_see(server):
+    base = f"http://127.0.0.1:{server.port}"
+    async with aiohttp.ClientSession() as http:
+        for path in ("/", "/state", "/events", "/not-the-token/", f"/{server.token[:-1]}/state"):
+            async with http.get(base + path) as response:
+                assert response.status == 404, path
+                assert "Ana" not in await response.text()
+        async with http.get(server.url) as response:
+            assert response.status == 200 and "<html" in await response.text()
+        async with http.post(server.url + "state", data="x") as response:
+            assert response.status == 405  # nothing can be changed from a phone
+
+
+async def test_the_stream_sends_the_state_and_every_change(server):
+    server.publish({"speaker": "Ana"})
+    async with aiohttp.ClientSession() as http, http.get(server.url + "events") as response:
+        assert response.headers["Content-Type"].startswith("text/event-stream")
+        assert (await read_events(response, 1))[0]["speaker"] == "Ana"
+        server.publish({"speaker": "Ben"})
+        assert (await read_events(response, 1))[0]["speaker"] == "Ben"
+        assert server.followers == 1
+        await server.stop()  # sharing stops: the stream ends
+        assert (await asyncio.wait_for(response.content.read(), 10)).strip() == b""
+
+
+async def test_too_many_requests_from_one_address_are_refused():
+    server = FollowServer("127.0.0.1", 0, rate=RateLimit(burst=2, per_second=0.01))
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            codes = []
+            for _ in range(3):
+                async with http.get(server.url + "state") as response:
+                    codes.append(response.status)
+        assert codes == [200, 200, 429]
+    finally:
+        await server.stop()
+
+
+async def test_a_hundred_followers_each_see_every_change():
+    """Load on loopback: every follower gets every state, in order. All hundred come from one
+    address here, and connect at once, so this server allows them a burst that large."""
+    server = FollowServer("127.0.0.1", 0, rate=RateLimit(burst=150))
+    await server.start()
+    changes = [{"speaker": f"Speaker {n}"} for n in range(5)]
+    server.publish({"speaker": "start"})
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        streams = [await http.get(server.url + "events") for _ in range(100)]
+        try:
+            for response in streams:
+                assert (await read_events(response, 1))[0]["speaker"] == "start"
+            assert server.followers == 100
+            for change in changes:
+                server.publish(change)
+                seen = await asyncio.gather(*(read_events(response, 1) for response in streams))
+                assert all(states == [change] for states in seen)
+        finally:
+            for response in streams:
+                response.close()
+            await server.stop()
+
+
+def test_the_code_grows_to_fill_a_large_screen_and_never_shrinks_below_one():
+    url = "http://192.168.1.23:54321/AbCdEfGhIjKlMnOpQrStUvWx/"
+    assert qr_scale(url, 40, 20) == 1
+    assert qr_scale(url, 10, 5) == 1
+    assert qr_scale(url, 120, 45) == 2
+    lines = qr_lines(url, scale=2)
+    assert len(lines[0]) <= 120 and len(lines) <= 45

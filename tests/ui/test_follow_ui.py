@@ -1,0 +1,133 @@
+"""Pilot tests: the follow-along code on the wall, and a phone (a real headless browser) following."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import aiohttp
+import pytest
+
+from circle.gallery import DEMO_PEOPLE
+from circle.screens.follow import FollowDialog
+from circle.screens.summary import SummaryScreen
+
+LOOPBACK = ("127.0.0.1", 0)
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+async def page_status(url: str) -> int | None:
+    """The HTTP status of ``url``, or None when nothing answers there."""
+    try:
+        async with aiohttp.ClientSession() as http, http.get(url) as response:
+            return response.status
+    except aiohttp.ClientConnectionError:
+        return None
+
+
+async def test_q_puts_the_code_on_the_wall_and_x_stops_sharing(world):
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, FollowDialog)
+        url = app.follow.url
+        assert url.startswith("http://127.0.0.1:") and app.screen.url == url
+        assert await page_status(url) == 200
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.follow is None and not isinstance(app.screen, FollowDialog)
+        assert await page_status(url) is None  # the port is closed
+
+
+async def test_ending_the_session_stops_sharing(world):
+    app = world.app(follow=LOOPBACK, follow_at_start=True)  # as `circle run --follow`
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, FollowDialog):
+                break
+        assert isinstance(app.screen, FollowDialog)
+        url = app.follow.url
+        await pilot.press("escape")  # the code goes; sharing goes on
+        await pilot.pause()
+        assert await page_status(url) == 200
+        await pilot.press("e", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.follow is None and await page_status(url) is None
+
+
+@pytest.fixture
+async def phone():
+    """A phone-sized page in Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CIRCLE_REQUIRE_BROWSER"):
+            pytest.fail(f"no Chromium at {CHROMIUM}; .ci/run installs Debian's chromium")
+        pytest.skip("no Chromium here; .ci/run installs it (Debian's chromium)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        try:
+            yield await browser.new_page(viewport={"width": 390, "height": 844})
+        finally:
+            await browser.close()
+
+
+def pair_of(session, name: str) -> int:
+    """The number of the pair ``name`` sits in now, as the wall shows it."""
+    state = session.state
+    return next(i for i, group in enumerate(state.breakout_groups(), 1) if name in map(state.name, group))
+
+
+def text_is(selector: str, text: str) -> str:
+    return f"document.querySelector({selector!r}).textContent === {text!r}"
+
+
+async def test_a_phone_follows_the_speaker_and_the_countdown(world, phone):
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        await pilot.press("space")  # Ana's turn is running
+        world.clock.advance(20)
+        await pilot.press("q")
+        await pilot.pause()
+        await phone.goto(app.follow.url)
+        await phone.wait_for_function(text_is("#speaker", "Ana"))
+        assert await phone.inner_text("#clock") in ("0:40", "0:39")  # a minute's turn, 20 s gone
+        assert await phone.inner_text("#next") == "next: Ben"
+        await pilot.press("escape", "n")  # the facilitator moves on
+        await phone.wait_for_function(text_is("#speaker", "Ben"), timeout=5000)
+        assert await phone.inner_text("#next") == "next: Anything unsaid (next step)"
+        await pilot.press("e", "y")  # the session ends: the page says so and stops asking
+        await phone.wait_for_function("document.getElementById('clock-note').textContent.includes('ended')")
+
+
+async def test_in_a_breakout_a_phone_shows_the_group_of_whoever_holds_it(world, phone):
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(100, 30)) as pilot:
+        session = world.session("congregation-mixer", DEMO_PEOPLE[:8])
+        session.skip_step()  # to the pairs
+        app.show_live(session)
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        await phone.goto(app.follow.url)
+        await phone.wait_for_function("document.querySelectorAll('.group').length === 4")
+        await phone.select_option("#me", "Caro")
+        pair = pair_of(session, "Caro")
+        assert (await phone.inner_text("#mine")).startswith(f"You are in Pair {pair}")
+        await pilot.press("escape", "g")  # new pairs: the phone follows
+        await pilot.pause()
+        pair = pair_of(session, "Caro")
+        await phone.wait_for_function(
+            f"document.getElementById('mine').textContent.startsWith('You are in Pair {pair}')"
+        )
