@@ -101,7 +101,7 @@ class CircleApp(App[int]):
             self.notify(f"skipped {problem}", severity="warning", timeout=10)
         if self.start:
             self.start_session(self.start.protocol_id, self.start.names, self.start.group)
-        elif self.check_resume:
+        elif self.check_resume and not self.store.readonly:
             from circle.sessions import resumable
 
             row = resumable(self.store)

@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         "--follow-port", type=int, default=argparse.SUPPRESS, metavar="N", help="port for phones (default: any free)"
     )
     parser = _Parser(prog="circle", description="Facilitate live group sessions.", parents=[common, phones])
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="look without changing anything (sessions, ledger, groups), even while another circle uses the database",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     run = sub.add_parser("run", parents=[common, phones], help="start a session")
@@ -353,9 +358,18 @@ def _write(text: str, out: Path | None) -> None:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     db = _db(args)
-    lock = DatabaseLock(db).acquire()
+    if getattr(args, "read_only", False):
+        if args.command == "run":
+            raise UsageError("a session cannot be run read-only; leave out --read-only")
+        if not db.exists():
+            raise StoreError(f"no database at {db}")
+        lock = None  # looking needs no lock: another circle may be writing meanwhile
+        store = Store(db, readonly=True)
+    else:
+        lock = DatabaseLock(db).acquire()
     try:
-        store = Store(db)  # a database that cannot be used is said here, before any screen
+        if lock is not None:
+            store = Store(db)  # a database that cannot be used is said here, before any screen
         library = start = None
         if args.command == "run":  # the protocol and the people are checked before the screen opens
             library = _library(args)
@@ -375,7 +389,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
         )
         app.run()
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
     return app.return_code or 0
 
 

@@ -30,16 +30,22 @@ class DatabaseLock:
     def acquire(self) -> DatabaseLock:
         if fcntl is None:
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LockedError(
+                f"cannot create {self.path} ({exc.strerror}): circle needs to write in that folder; "
+                "to look without changing anything: circle --read-only"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
             os.close(fd)
             raise LockedError(
-                f"{self.path.with_suffix('')} is open in another circle (process {holder}); "
-                "close that one first, or use `circle export` to read it"
+                f"{self.path.with_suffix('')} is open in another circle (process {holder}); close that one, "
+                "or look without changing anything: circle --read-only"
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())

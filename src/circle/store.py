@@ -197,7 +197,7 @@ class Store:
 
     def _write(self, statements: list[tuple[str, tuple]]) -> None:
         if self.readonly:
-            raise StoreError(f"{self.path} is open read-only")
+            raise StoreError(f"{self.path} is open read-only: nothing can be changed from here")
         try:
             with self.conn:
                 for sql, params in statements:

@@ -61,7 +61,10 @@ class HomeScreen(Screen[None]):
         self.ready = False  # True once the protocol table and the inputs are on the screen
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]circle[/b]  facilitate a live circle", id="title")
+        title = "[b]circle[/b]  facilitate a live circle"
+        if self.app.store.readonly:  # circle --read-only: another circle may be writing to this database
+            title += "  [$warning]· read-only: looking, not changing[/]"
+        yield Static(title, id="title")
         with Horizontal(id="lists"):
             with Vertical(id="protocol-pane"):
                 yield Label("Protocols", classes="pane-title")

@@ -1,0 +1,105 @@
+"""Storage faults: a full disk, a file that cannot be written, a database another circle holds.
+
+Each gets one clear line, no traceback, and nothing already recorded is lost or overwritten.
+Running as root (as CI does) chmod cannot make a file read-only, so the read-only and
+full-disk cases are brought about inside SQLite itself: ``PRAGMA query_only`` refuses
+every write the way a read-only file does, and ``PRAGMA max_page_count`` makes the file
+full the way a full disk does.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from circle.cli import main
+from circle.engine import fold
+from circle.lock import DatabaseLock
+from circle.sessions import start_session
+from circle.store import Store, StoreError
+
+
+def running(store, protocol, clock):
+    session = start_session(store, protocol, ["Ana", "Ben", "Caro"], clock)
+    session.start()
+    clock.advance(40)
+    return session
+
+
+def shown(session, now):
+    state = session.state
+    return state.current.label, state.remaining(now), [n.text for n in state.notes]
+
+
+def fill_the_disk(store: Store) -> None:
+    """From now on the file cannot grow: the next page SQLite needs is refused as on a full disk."""
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def test_a_full_disk_refuses_the_command_and_keeps_everything_recorded(store, protocol, clock):
+    session = running(store, protocol, clock)
+    sid = session.state.session_id
+    fill_the_disk(store)
+    refused = None
+    for n in range(500):  # the last free space in the file goes first
+        before, logged = shown(session, clock.now()), len(store.events(sid))
+        try:
+            session.note(f"note {n} " + "x" * 2000)
+        except StoreError as exc:
+            refused = str(exc)
+            break
+    assert refused is not None, "the file never filled up"
+    assert "\n" not in refused and "the disk is full" in refused and "nothing shown so far was lost" in refused
+    assert shown(session, clock.now()) == before  # the screen shows nothing that was not recorded
+    assert len(store.events(sid)) == logged
+    assert fold(store.events(sid)).current.label == "Ana"
+    store.conn.execute("PRAGMA max_page_count = 1073741823")  # space is freed
+    session.next()
+    assert fold(store.events(sid)).current.label == "Ben"
+
+
+def test_a_file_that_cannot_be_written_is_said_in_one_line(store, protocol, clock):
+    session = running(store, protocol, clock)
+    sid = session.state.session_id
+    before, logged = shown(session, clock.now()), len(store.events(sid))
+    store.conn.execute("PRAGMA query_only = 1")  # every write refused, as on a read-only file
+    with pytest.raises(StoreError) as exc:
+        session.next()
+    assert "\n" not in str(exc.value) and "read-only" in str(exc.value)
+    assert shown(session, clock.now()) == before
+    assert len(store.events(sid)) == logged
+
+
+def test_a_database_held_by_another_circle_says_so_and_offers_to_look(tmp_path, capsys):
+    db = tmp_path / "circle.db"
+    Store(db).close()
+    held = DatabaseLock(db).acquire()
+    try:
+        assert main(["--db", str(db)]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "open in another circle" in err[0] and "circle --read-only" in err[0]
+        # Reading commands work meanwhile, and a session cannot be run read-only.
+        assert main(["sessions", "--db", str(db)]) == 0
+        assert main(["--read-only", "run", "feelz-checkin", "--people", "Ana,Ben", "--db", str(db)]) == 1
+        assert "cannot be run read-only" in capsys.readouterr().err
+    finally:
+        held.release()
+
+
+def test_a_folder_where_the_lock_cannot_be_made_is_one_line(tmp_path, capsys, monkeypatch):
+    import circle.lock
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(circle.lock.os, "open", refused)
+    assert main(["--db", str(tmp_path / "circle.db")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Permission denied" in err[0] and "Traceback" not in err[0]
+
+
+def test_read_only_needs_an_existing_database(tmp_path, capsys):
+    missing = tmp_path / "nothing-here.db"
+    assert main(["--read-only", "--db", str(missing)]) == 1
+    assert "no database at" in capsys.readouterr().err
+    assert not missing.exists()  # looking never creates anything

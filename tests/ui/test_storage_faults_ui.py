@@ -1,0 +1,54 @@
+"""Pilot tests: the screen under storage faults says what happened and shows nothing unrecorded."""
+
+from __future__ import annotations
+
+from circle.app import make_app
+from circle.gallery import home_ready, ledger_ready
+from circle.screens.ledger import LedgerScreen
+from circle.store import Store, StoreError
+
+
+async def test_looking_read_only_shows_the_history_and_changes_nothing(world):
+    world.past("feelz-checkin", ["Ana", "Ben", "Caro"])
+    path = world.store.path
+    before = path.read_bytes()
+    app = make_app(Store(path, readonly=True), clock=world.clock, library=world.library, check_resume=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await home_ready(pilot)
+        assert "read-only" in str(app.home.query_one("#title").render())
+        assert app.home.query_one("#sessions").option_count == 1
+        await pilot.press("ctrl+n", *"Dee, Esi", "enter")  # try to start a session
+        await pilot.pause()
+        assert any("read-only" in n.message for n in app._notifications)
+        await pilot.press("ctrl+l")  # the ledger can be looked at
+        await ledger_ready(pilot)
+        assert isinstance(app.screen, LedgerScreen)
+    assert len(world.store.sessions()) == 1
+    assert path.read_bytes() == before
+
+
+async def test_a_full_disk_mid_session_is_said_and_the_wall_does_not_move(app_factory, world):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben", "Caro"])
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("space")
+        store = world.store
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages}")
+        for size in (2000, 200, 20, 1):  # use up the last free space in the file, down to a byte
+            try:
+                for _ in range(500):
+                    screen.session.note("x" * size)
+            except StoreError:
+                continue
+        await pilot.press("n")
+        await pilot.pause()
+        assert str(screen.query_one("#speaker").content) == "Ana"  # the turn did not move on
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("not saved, so not done:") and "disk is full" in m for m in messages)
+        store.conn.execute("PRAGMA max_page_count = 1073741823")  # space again
+        await pilot.press("n")
+        await pilot.pause()
+        assert str(screen.query_one("#speaker").content) == "Ben"
