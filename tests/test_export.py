@@ -2,6 +2,7 @@ import csv
 import io
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +172,22 @@ def test_html_is_a_printable_page_with_everything_escaped(store, protocol, clock
     assert "&lt;Ben&gt;" in page and "<Ben>" not in page
     assert "tea &amp; biscuits &lt;next time&gt;" in page
     assert "<th>Planned</th>" in page and "@media print" in page
+
+
+def test_a_breakout_exports_who_sat_together_in_each_round_begun(clock):
+    from circle.engine import Person, Session
+    from circle.export import export
+    from circle.loader import load_protocol
+
+    protocol = load_protocol(Path(__file__).parent / "fixtures" / "breakouts.yaml")
+    log: list = []
+    people = [Person(f"id{n}", name) for n, name in enumerate(["Ana", "Ben", "Caro", "Dee"])]
+    session = Session.create(protocol, people, clock, sink=log.extend)
+    session.start()
+    clock.advance(60)
+    session.next()  # round 1 of the pairs done, round 2 not begun
+    text = export(log, "md", now=clock.now())
+    round_one = " · ".join(", ".join(session.state.name(p) for p in g) for g in session.state.run.rounds[0])
+    assert f"| 1 | {round_one} |" in text
+    assert "| 2 |" not in text.split("Who sat together")[1].split("###")[0]  # not begun: not history
+    assert "\n\n| Round | Who sat together |" in text  # its own table, apart from the turns

@@ -132,9 +132,9 @@ def sections(state: State, tz: tzinfo | None = None) -> list[Section]:
             ]
             for t in turns
         ]
-        out.append(
-            Section(f"{run.index + 1}. {run.step.title}", 3, [Table(["Who", "Time", "Planned", "Overtime", ""], rows)])
-        )
+        body = [Table(["Who", "Time", "Planned", "Overtime", ""], rows)]
+        body += _breakout(state, run)
+        out.append(Section(f"{run.index + 1}. {run.step.title}", 3, body))
     totals = [t for t in person_totals(state) if t.turns or t.passes]
     if totals:
         rows = [
@@ -157,6 +157,20 @@ def sections(state: State, tz: tzinfo | None = None) -> list[Section]:
         notes.append(f"- {_when(note.at, tz, '%H:%M')}" + (f" ({where})" if where else "") + f": {note.text}")
     out.append(Section("Facilitator notes", 2, notes or ["No notes were taken."]))
     return out
+
+
+def _breakout(state: State, run) -> list[str | Table]:
+    """Who sat together in each round of a breakout that was begun (who met whom is history)."""
+    begun = [slot.status == "done" or slot.spent > 0 for slot in run.slots]
+    rows = [
+        [str(r), " · ".join(", ".join(state.name(pid) for pid in group) for group in groups)]
+        for r, groups in enumerate(run.rounds, start=1)
+        if r <= len(begun) and begun[r - 1]
+    ]
+    if not rows:
+        return []
+    again = "no one met anyone twice" if run.repeats == 0 else f"{run.repeats} repeat meeting(s)"
+    return [Table(["Round", "Who sat together"], rows), again]
 
 
 def _open_space(state: State) -> list[Section]:
@@ -196,7 +210,9 @@ def to_markdown(state: State, tz: tzinfo | None = None) -> str:
     lines += [f"- **{k}:** {v}" for k, v in _facts(state, tz)]
     for section in sections(state, tz):
         lines += ["", f"{'#' * section.level} {section.title}", ""]
-        for item in section.body:
+        for n, item in enumerate(section.body):
+            if n and (isinstance(item, Table) or isinstance(section.body[n - 1], Table)):
+                lines.append("")  # a table stands apart, or Markdown runs it into what is next to it
             if isinstance(item, Table):
                 lines.append("| " + " | ".join(item.headers) + " |")
                 lines.append("|" + "---|" * len(item.headers))
