@@ -206,7 +206,7 @@ class Store:
             conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
-        self._transaction(migrate)
+        self.transaction(migrate)
 
     def _backup(self, version: int) -> None:
         target = self.path.with_name(f"{self.path.name}.v{version}.bak")
@@ -228,7 +228,7 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in one write transaction and commit it; all of it is written or none.
 
         The write lock is taken before ``work`` reads anything, so what it reads is still true
@@ -259,7 +259,7 @@ class Store:
             for sql, params in statements:
                 conn.execute(sql, params)
 
-        self._transaction(run)
+        self.transaction(run)
 
     # -- people and groups ------------------------------------------------------
     def people_named(self, names: Iterable[str]) -> list[Person]:
@@ -270,7 +270,7 @@ class Store:
             return [known[n.casefold()] for n in names]
         # Someone is new: look again and add them in one transaction, so two processes
         # naming the same newcomer at the same moment still give them one id.
-        found = self._transaction(lambda conn: self._people_by_key(conn, names, add=True))
+        found = self.transaction(lambda conn: self._people_by_key(conn, names, add=True))
         return [found[n.casefold()] for n in names]
 
     @staticmethod
@@ -424,12 +424,12 @@ class Store:
             conn.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)", row)
             self._append_in(conn, session_id, list(events))
 
-        self._transaction(create)
+        self.transaction(create)
 
     def append(self, session_id: str, events: list[Event]) -> None:
         """Commit ``events`` durably, in order, in one transaction."""
         if events:
-            self._transaction(lambda conn: self._append_in(conn, session_id, events))
+            self.transaction(lambda conn: self._append_in(conn, session_id, events))
 
     @staticmethod
     def _append_in(conn: sqlite3.Connection, session_id: str, events: list[Event]) -> None:
