@@ -181,23 +181,21 @@ def _check_copy(copy: Path, other: Path) -> None:
 
 def _union(conn: sqlite3.Connection, source: Path) -> MergeReport:
     report = MergeReport(source)
-    # The events this database lacks, found once. A decade's log is half a million events:
-    # the ids alone are read from their index, and only the few found are looked up whole.
-    conn.execute("CREATE TEMP TABLE merge_incoming (id TEXT PRIMARY KEY, session_id TEXT)")
+    # One pass over OTHER's events (a decade is half a million) finds those this database lacks
+    # and any id that is here with other content; what follows reads only these rows.
     conn.execute(
-        """INSERT INTO temp.merge_incoming (id) SELECT o.id FROM other.events o
-           WHERE NOT EXISTS (SELECT 1 FROM main.events m WHERE m.id = o.id)"""
-    )
-    conn.execute(
-        """UPDATE temp.merge_incoming
-           SET session_id = (SELECT o.session_id FROM other.events o WHERE o.id = merge_incoming.id)"""
+        """CREATE TEMP TABLE merge_incoming AS
+           SELECT o.rowid AS other_row, o.id, o.session_id, m.id IS NOT NULL AS clash
+           FROM other.events o LEFT JOIN main.events m ON m.id = o.id
+           WHERE m.id IS NULL OR m.session_id IS NOT o.session_id OR m.seq IS NOT o.seq
+              OR m.at IS NOT o.at OR m.kind IS NOT o.kind OR m.data IS NOT o.data"""
     )
     # Sessions here that OTHER carries on (the rest of them comes in).
     continued = [
         row[0]
         for row in conn.execute(
             """SELECT DISTINCT session_id FROM temp.merge_incoming
-               WHERE session_id IN (SELECT id FROM main.sessions)"""
+               WHERE NOT clash AND session_id IN (SELECT id FROM main.sessions)"""
         )
     ]
     _refuse_clashes(conn, source, continued)
@@ -221,11 +219,7 @@ def _union(conn: sqlite3.Connection, source: Path) -> MergeReport:
 
 def _refuse_clashes(conn: sqlite3.Connection, source: Path, continued: list[str]) -> None:
     """The same id with different content, or one session gone two ways, is not one history."""
-    clash = conn.execute(
-        """SELECT o.id FROM other.events o JOIN main.events m ON m.id = o.id
-           WHERE m.session_id IS NOT o.session_id OR m.seq IS NOT o.seq OR m.at IS NOT o.at
-              OR m.kind IS NOT o.kind OR m.data IS NOT o.data LIMIT 1"""
-    ).fetchone()
+    clash = conn.execute("SELECT id FROM temp.merge_incoming WHERE clash LIMIT 1").fetchone()
     if clash:
         raise MergeError(f"event {clash[0]} is in {source} and here with different content; {NOTHING_MERGED}")
     clash = conn.execute(
@@ -325,7 +319,7 @@ def _events(conn: sqlite3.Connection, report: MergeReport, continued: list[str])
     report.events = conn.execute(
         """INSERT INTO main.events (id, session_id, seq, at, kind, data)
            SELECT o.id, o.session_id, o.seq, o.at, o.kind, o.data
-           FROM temp.merge_incoming i JOIN other.events o ON o.id = i.id ORDER BY o.session_id, o.seq"""
+           FROM temp.merge_incoming i JOIN other.events o ON o.rowid = i.other_row ORDER BY i.rowid"""
     ).rowcount
     for session_id in continued:
         conn.execute(
