@@ -93,7 +93,8 @@ READER = textwrap.dedent(
     from pathlib import Path
     from circle.cli import main
 
-    db, stop_flag, seen_flag = sys.argv[1:4]
+    db, stop_flag, seen_flag, records = sys.argv[1:5]
+    log = open(records, "w")  # a file, not a pipe: the reader never waits for the test to read
 
 
     def run(*args):
@@ -114,9 +115,9 @@ READER = textwrap.dedent(
             record.update(count=len(events), digest=digest)
             if notes["session"]["status"] == "still running":
                 Path(seen_flag).touch()
-        print(json.dumps(record), flush=True)
+        print(json.dumps(record), file=log, flush=True)
         code, out, err = run("sessions")
-        print(json.dumps({"command": "sessions", "code": code, "out": out, "err": err}), flush=True)
+        print(json.dumps({"command": "sessions", "code": code, "out": out, "err": err}), file=log, flush=True)
         if last:
             break
     """
@@ -162,12 +163,13 @@ def assert_log_is_whole(db: Path, written: dict[str, list[str]]) -> None:
 
 
 def test_readers_see_whole_writes_while_a_session_is_written(tmp_path):
-    db, stop, seen = tmp_path / "circle.db", tmp_path / "stop", tmp_path / "seen"
-    reader = python(READER, db, stop, seen)  # reading before the database even exists
+    db, stop, seen, log = tmp_path / "circle.db", tmp_path / "stop", tmp_path / "seen", tmp_path / "read.jsonl"
+    reader = python(READER, db, stop, seen, log)  # reading before the database even exists
     writer = python(WRITER, db, 400, seen, "-", 1, ",".join(NAMES))
     result = json.loads(finish(writer)[-1])
     stop.touch()
-    records = [json.loads(line) for line in finish(reader)]
+    finish(reader)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
 
     final = json.loads(
         subprocess.run(
