@@ -32,6 +32,7 @@ DOMAIN = [
     "circle.follow",
     "circle.follow_server",
     "circle.qr",
+    "circle.merge",
 ]
 
 PROBE = f"""

@@ -113,6 +113,11 @@ def _parser() -> argparse.ArgumentParser:
 
     add_mix_parser(sub, common)
 
+    merge = sub.add_parser(
+        "merge", parents=[common], help="add another circle database's history to this one (the union, by id)"
+    )
+    merge.add_argument("other", type=Path, metavar="OTHER.db", help="the database to bring in (it is only read)")
+
     exp = sub.add_parser("export", parents=[common], help="export a session's notes")
     exp.add_argument("session", help="a session id (or its first characters), or 'latest'")
     exp.add_argument("--format", choices=EXPORT_FORMATS, default="md")
@@ -345,6 +350,27 @@ def cmd_loops(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    """OTHER's people, groups, sessions and events that are not here yet; one summary line."""
+    from circle.merge import merge_copy, readable_copy
+
+    db = _db(args)
+    with readable_copy(args.other, db) as copy:  # a refused OTHER leaves this database as it was
+        lock = DatabaseLock(db).acquire()  # a circle running on this database would not see what arrives
+        try:
+            store = Store(db)
+            try:
+                report = merge_copy(store, copy, args.other)
+            finally:
+                store.close()
+        finally:
+            lock.release()
+    print(report.summary(db))
+    for note in report.notes():
+        print(f"circle: note: {note}", file=sys.stderr)
+    return 0
+
+
 def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
@@ -404,6 +430,7 @@ COMMANDS = {
     "ledger": cmd_ledger,
     "loops": cmd_loops,
     "mix": cmd_mix,
+    "merge": cmd_merge,
     "run": cmd_tui,
     None: cmd_tui,
 }

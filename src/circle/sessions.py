@@ -42,13 +42,23 @@ def start_session(
         here = {p.id for p in people}
         absent = [p for p in store.group_members(group) if p.id not in here]
     session_id = str(uuid.uuid4())
-    store.create_session(session_id, protocol.id, protocol.title, clock.now(), group_ref and group_ref["id"])
+    row = (session_id, protocol.id, protocol.title, clock.now(), group_ref and group_ref["id"])
+    created: list[bool] = []
+
+    def sink(events: list) -> None:
+        # The session's row and its opening events are one transaction: no reader sees it empty.
+        if created:
+            store.append(session_id, events)
+        else:
+            store.create_session(*row, events=events)
+            created.append(True)
+
     history = _group_history(store, group_ref["id"], session_id) if group_ref else None
     return Session.create(
         protocol,
         people,
         clock,
-        sink=lambda events: store.append(session_id, events),
+        sink=sink,
         session_id=session_id,
         rng=rng,
         group=group_ref,

@@ -3,6 +3,11 @@
 Every event is committed (WAL, synchronous=FULL) before :meth:`Store.append`
 returns, which is before the engine folds it and the screen shows it. Totals
 are never stored; they are folded from events by the read models.
+
+Several processes may use one file (the app and `circle export`, or two tools
+using this API): readers see whole transactions only, and every write is one
+``BEGIN IMMEDIATE`` transaction, taken before it reads what it decides on, that
+waits for another writer as long as the busy timeout allows.
 """
 
 from __future__ import annotations
@@ -11,15 +16,19 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from circle.errors import CircleError
 from circle.events import Event, Person
 
+T = TypeVar("T")
+
 APPLICATION_ID = 0x43524C45  # "CRLE": marks a file as a circle database
 SCHEMA_VERSION = 5
+WAIT_SECONDS = 3.0  # how long a write waits for another process's write to finish
 
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -91,6 +100,14 @@ class SessionRow:
     people: int
 
 
+def _busy(exc: sqlite3.Error) -> bool:
+    """Another connection holds the lock (SQLITE_BUSY, including its extended codes)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_BUSY
+    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+
+
 def _friendly(path: Path, exc: sqlite3.Error) -> StoreError:
     text = str(exc).lower()
     if "not a database" in text or "malformed" in text:
@@ -109,9 +126,10 @@ def _friendly(path: Path, exc: sqlite3.Error) -> StoreError:
 class Store:
     """One circle database file."""
 
-    def __init__(self, path: Path | str, readonly: bool = False):
+    def __init__(self, path: Path | str, readonly: bool = False, wait: float = WAIT_SECONDS):
         self.path = Path(path)
         self.readonly = readonly
+        self.wait = wait
         self.conn = self._connect()
         try:
             self._prepare()
@@ -130,7 +148,7 @@ class Store:
         if self.readonly:
             if not self.path.exists():
                 raise StoreError(f"{self.path} does not exist")
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=3)
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=self.wait)
         else:
             if self.path.is_dir():
                 raise StoreError(f"{self.path} is a directory, not a database file")
@@ -138,7 +156,7 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create {self.path.parent}: {exc.strerror}") from None
-            conn = sqlite3.connect(self.path, timeout=3)
+            conn = sqlite3.connect(self.path, timeout=self.wait)
         conn.row_factory = sqlite3.Row
         return conn
 
@@ -157,6 +175,8 @@ class Store:
         if self.readonly:
             if version < SCHEMA_VERSION and tables:
                 raise StoreError(f"{self.path} needs upgrading; open it once without read-only")
+            if not tables:
+                self._read_as_empty()
             return
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")  # the laptop may die, not just the process
@@ -164,16 +184,29 @@ class Store:
         if version < SCHEMA_VERSION:
             self._migrate(version)
 
+    def _read_as_empty(self) -> None:
+        """A file with no tables yet (its first writer is still creating them) reads as an empty log."""
+        self.conn.close()
+        self.conn = sqlite3.connect(":memory:")
+        self.conn.row_factory = sqlite3.Row
+        for target in range(1, SCHEMA_VERSION + 1):
+            for statement in _MIGRATIONS[target]:
+                self.conn.execute(statement)
+
     def _migrate(self, version: int) -> None:
         if version > 0:
             self._backup(version)
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
-            for target in range(version + 1, SCHEMA_VERSION + 1):
+
+        def migrate(conn: sqlite3.Connection) -> None:
+            # Another process may have migrated the file while this one waited for the lock.
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            for target in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[target]:
-                    self.conn.execute(statement)
-            self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+        self.transaction(migrate)
 
     def _backup(self, version: int) -> None:
         target = self.path.with_name(f"{self.path.name}.v{version}.bak")
@@ -195,37 +228,66 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def _write(self, statements: list[tuple[str, tuple]]) -> None:
+    def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` in one write transaction and commit it; all of it is written or none.
+
+        The write lock is taken before ``work`` reads anything, so what it reads is still true
+        when it writes. Another process writing at the same moment is waited for (SQLite's busy
+        timeout); a busy answer SQLite gives without waiting is tried again until the same
+        timeout has passed. Only then is it a :class:`StoreError`, and nothing was written.
+        """
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only: nothing can be changed from here")
         try:
-            with self.conn:
-                for sql, params in statements:
-                    self.conn.execute(sql, params)
+            patience = self.conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
         except sqlite3.Error as exc:
             raise _friendly(self.path, exc) from None
+        deadline, pause = time.monotonic() + patience, 0.005
+        while True:
+            try:
+                with self.conn:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return work(self.conn)
+            except sqlite3.Error as exc:
+                if not _busy(exc) or time.monotonic() + pause > deadline:
+                    raise _friendly(self.path, exc) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    def _write(self, statements: list[tuple[str, tuple]]) -> None:
+        def run(conn: sqlite3.Connection) -> None:
+            for sql, params in statements:
+                conn.execute(sql, params)
+
+        self.transaction(run)
 
     # -- people and groups ------------------------------------------------------
     def people_named(self, names: Iterable[str]) -> list[Person]:
         """The saved person for each name (matched without case), creating new ones."""
-        people, new, made = [], [], {}
+        names = list(names)
+        known = self._people_by_key(self.conn, names, add=False)
+        if len(known) == len({n.casefold() for n in names}):
+            return [known[n.casefold()] for n in names]
+        # Someone is new: look again and add them in one transaction, so two processes
+        # naming the same newcomer at the same moment still give them one id.
+        found = self.transaction(lambda conn: self._people_by_key(conn, names, add=True))
+        return [found[n.casefold()] for n in names]
+
+    @staticmethod
+    def _people_by_key(conn: sqlite3.Connection, names: list[str], add: bool) -> dict[str, Person]:
+        people: dict[str, Person] = {}
         for name in names:
-            if name.casefold() in made:
-                people.append(made[name.casefold()])
+            key = name.casefold()
+            if key in people:
                 continue
-            row = self.conn.execute(
-                "SELECT id, name FROM people WHERE key = ? ORDER BY created_at LIMIT 1",
-                (name.casefold(),),
+            row = conn.execute(
+                "SELECT id, name FROM people WHERE key = ? ORDER BY created_at LIMIT 1", (key,)
             ).fetchone()
-            if row is None:
-                person = Person(str(uuid.uuid4()), name)
-                new.append(("INSERT INTO people VALUES (?, ?, ?, ?)", (person.id, name, name.casefold(), time.time())))
-            else:
-                person = Person(row["id"], row["name"])
-            made[name.casefold()] = person
-            people.append(person)
-        if new:
-            self._write(new)
+            if row is not None:
+                people[key] = Person(row["id"], row["name"])
+            elif add:
+                people[key] = Person(str(uuid.uuid4()), name)
+                conn.execute("INSERT INTO people VALUES (?, ?, ?, ?)", (people[key].id, name, key, time.time()))
         return people
 
     def group_names(self) -> list[str]:
@@ -343,35 +405,48 @@ class Store:
 
     # -- sessions and events ------------------------------------------------------
     def create_session(
-        self, session_id: str, protocol_id: str, title: str, at: float, group_id: str | None = None
+        self,
+        session_id: str,
+        protocol_id: str,
+        title: str,
+        at: float,
+        group_id: str | None = None,
+        events: list[Event] = (),
     ) -> None:
-        self._write(
-            [("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)", (session_id, protocol_id, title, at, at, group_id))]
-        )
+        """Log a new session, with its first ``events`` in the same transaction.
+
+        Created together, no reader (`circle export latest`) and no crash can find a
+        session that has no events yet.
+        """
+        row = (session_id, protocol_id, title, at, at, group_id)
+
+        def create(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)", row)
+            self._append_in(conn, session_id, list(events))
+
+        self.transaction(create)
 
     def append(self, session_id: str, events: list[Event]) -> None:
         """Commit ``events`` durably, in order, in one transaction."""
+        if events:
+            self.transaction(lambda conn: self._append_in(conn, session_id, events))
+
+    @staticmethod
+    def _append_in(conn: sqlite3.Connection, session_id: str, events: list[Event]) -> None:
         if not events:
             return
-        try:
-            with self.conn:
-                self.conn.execute("BEGIN IMMEDIATE")
-                seq = self.conn.execute(
-                    "SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?", (session_id,)
-                ).fetchone()[0]
-                self.conn.executemany(
-                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (e.id, session_id, seq + i, e.at, e.kind, json.dumps(e.data, ensure_ascii=False))
-                        for i, e in enumerate(events, start=1)
-                    ],
-                )
-                self.conn.execute(
-                    "UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE id = ?",
-                    (max(e.at for e in events), session_id),
-                )
-        except sqlite3.Error as exc:
-            raise _friendly(self.path, exc) from None
+        # Inside the write transaction: no other writer can take the same numbers.
+        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?", (session_id,)).fetchone()[0]
+        conn.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (e.id, session_id, seq + i, e.at, e.kind, json.dumps(e.data, ensure_ascii=False))
+                for i, e in enumerate(events, start=1)
+            ],
+        )
+        conn.execute(
+            "UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE id = ?", (max(e.at for e in events), session_id)
+        )
 
     def touch(self, session_id: str, at: float) -> None:
         """Record that the app was alive at ``at`` (for resuming after a crash)."""
