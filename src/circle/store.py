@@ -343,11 +343,27 @@ class Store:
 
     # -- sessions and events ------------------------------------------------------
     def create_session(
-        self, session_id: str, protocol_id: str, title: str, at: float, group_id: str | None = None
+        self,
+        session_id: str,
+        protocol_id: str,
+        title: str,
+        at: float,
+        group_id: str | None = None,
+        events: Iterable[Event] = (),
     ) -> None:
-        self._write(
-            [("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)", (session_id, protocol_id, title, at, at, group_id))]
-        )
+        """Log a new session with its first ``events``, in one transaction: a crash as it starts
+        leaves either the whole beginning or nothing, never a session that cannot be opened."""
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only")
+        try:
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.execute(
+                    "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?)", (session_id, protocol_id, title, at, at, group_id)
+                )
+                self._insert_events(session_id, list(events))
+        except sqlite3.Error as exc:
+            raise _friendly(self.path, exc) from None
 
     def append(self, session_id: str, events: list[Event]) -> None:
         """Commit ``events`` durably, in order, in one transaction."""
@@ -356,22 +372,28 @@ class Store:
         try:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
-                seq = self.conn.execute(
-                    "SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?", (session_id,)
-                ).fetchone()[0]
-                self.conn.executemany(
-                    "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (e.id, session_id, seq + i, e.at, e.kind, json.dumps(e.data, ensure_ascii=False))
-                        for i, e in enumerate(events, start=1)
-                    ],
-                )
-                self.conn.execute(
-                    "UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE id = ?",
-                    (max(e.at for e in events), session_id),
-                )
+                self._insert_events(session_id, events)
         except sqlite3.Error as exc:
             raise _friendly(self.path, exc) from None
+
+    def _insert_events(self, session_id: str, events: list[Event]) -> None:
+        """Inside a transaction: ``events`` after the session's last, and the session seen at the latest."""
+        if not events:
+            return
+        seq = self.conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?", (session_id,)
+        ).fetchone()[0]
+        self.conn.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (e.id, session_id, seq + i, e.at, e.kind, json.dumps(e.data, ensure_ascii=False))
+                for i, e in enumerate(events, start=1)
+            ],
+        )
+        self.conn.execute(
+            "UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE id = ?",
+            (max(e.at for e in events), session_id),
+        )
 
     def touch(self, session_id: str, at: float) -> None:
         """Record that the app was alive at ``at`` (for resuming after a crash)."""
