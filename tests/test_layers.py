@@ -32,6 +32,8 @@ DOMAIN = [
     "circle.follow",
     "circle.follow_server",
     "circle.qr",
+    "circle.crash_trials",
+    "circle.crash_process",  # the child it starts loads Textual; the module does not
 ]
 
 PROBE = f"""
