@@ -164,6 +164,31 @@ def test_a_late_arrival_mid_round_joins_the_smallest_group(protocol):
     assert all(any(lou in g for g in groups) for groups in run.rounds)
 
 
+def test_arrivals_and_departures_in_the_last_round_keep_its_tables(protocol):
+    """Found by the crash fuzz: with no rounds left to mix, this used to raise (the app died)."""
+    clock = FakeClock()
+    session, log = start(protocol, clock)
+    run = to_tables(session, clock)
+    session.start()
+    clock.advance(600)
+    session.next()  # the last round of tables is under way
+    session.start()
+    clock.advance(60)
+    tables = [list(g) for g in run.rounds[1]]
+    session.add_person("Late Lou")
+    lou = session.state.present[-1]
+    assert [e.kind for e in log[-2:]] == ["person_added", "groups_set"]
+    assert any(lou in g for g in run.rounds[1])
+    leaving = tables[0][0]
+    session.remove_person(leaving)
+    assert [e.kind for e in log[-2:]] == ["person_removed", "groups_set"]
+    assert all(leaving not in g for g in run.rounds[1])
+    assert run.rounds[0] == [list(g) for g in fold(log).run.rounds[0]]  # the first round is as it was
+    here = sorted(p for g in run.rounds[1] for p in g)
+    assert here == sorted(session.state.present)
+    assert session.state.running  # the round's clock did not stop
+
+
 def test_earlier_sessions_of_the_group_count_as_having_met(protocol):
     """Eight people: four pairs in an earlier session. Tonight's pairs avoid all of those."""
     clock = FakeClock()

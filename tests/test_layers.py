@@ -33,6 +33,8 @@ DOMAIN = [
     "circle.follow_server",
     "circle.qr",
     "circle.merge",
+    "circle.crash_trials",
+    "circle.crash_process",  # the child it starts loads Textual; the module does not
 ]
 
 PROBE = f"""

@@ -640,6 +640,8 @@ class Session:
         """``rounds`` rounds of groups for ``people`` (ids), in seating order within each group,
         and the fewest repeats any plan could have (what the mixer could prove)."""
         size = step.people_per_group
+        if rounds <= 0:  # someone came or went in the last round: no later rounds to mix
+            return [], 0
         if len(people) < 2 or size >= len(people):  # too few to split: everyone together
             plan = [[list(people)] if people else [] for _ in range(rounds)]
             fewest = count_repeats(plan, history)

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 
 from circle.clock import Clock
 from circle.engine import Session, check_roster, fold, met_in
+from circle.events import Event
 from circle.protocol import Protocol
 from circle.store import SessionRow, Store
+
+HEARTBEAT = 1.0  # seconds: how often a running session records that the app is alive
 
 
 @dataclass(frozen=True)
@@ -42,16 +45,17 @@ def start_session(
         here = {p.id for p in people}
         absent = [p for p in store.group_members(group) if p.id not in here]
     session_id = str(uuid.uuid4())
-    row = (session_id, protocol.id, protocol.title, clock.now(), group_ref and group_ref["id"])
-    created: list[bool] = []
+    created_at, group_id = clock.now(), group_ref and group_ref["id"]
+    logged = False
 
-    def sink(events: list) -> None:
-        # The session's row and its opening events are one transaction: no reader sees it empty.
-        if created:
+    def sink(events: list[Event]) -> None:
+        # The session's row goes in with its first events, in one transaction.
+        nonlocal logged
+        if logged:
             store.append(session_id, events)
         else:
-            store.create_session(*row, events=events)
-            created.append(True)
+            store.create_session(session_id, protocol.id, protocol.title, created_at, group_id, events=events)
+            logged = True
 
     history = _group_history(store, group_ref["id"], session_id) if group_ref else None
     return Session.create(
@@ -97,6 +101,17 @@ def open_session(store: Store, session_id: str, clock: Clock) -> Session:
     if group is not None:
         session.group_history = _group_history(store, group["id"], session_id)
     return session
+
+
+def heartbeat_due(now: float, last: float, tick: float) -> bool:
+    """Should the screen's tick at ``now`` record a heartbeat, the last having been at ``last``?
+
+    Ticks come every ``tick`` seconds, each woken a little late. Waiting for a full second would
+    often skip to the tick after (1.2 s apart with 0.2 s ticks); the tick nearest a second counts.
+    The screen records the heartbeat before it paints, so after a crash a running turn has lost
+    at most the ticks painted since the last one: under a second of what the wall showed.
+    """
+    return now - last >= HEARTBEAT - tick / 2
 
 
 def resumable(store: Store) -> SessionRow | None:

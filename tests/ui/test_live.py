@@ -196,3 +196,41 @@ async def test_command_palette_offers_the_live_commands(app_factory):
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Skip step", "Remove someone", "Script", "+30s", "-30s"} <= titles
         assert "Offer" not in titles  # a Feelz circle has no reciprocity keys
+
+
+async def test_a_crash_gives_back_less_than_a_second_of_what_the_wall_showed(app_factory, clock, store):
+    """About once a second a running turn records that the app is alive, always before the wall
+    paints (on a tick or after a key): killed at any moment, even while that is being written, a
+    resume goes by a heartbeat less than a second older than the countdown last painted."""
+    import random
+
+    from circle.screens.live import TICK
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        live = app.screen
+        await pilot.press("space")
+        painted, beats, lost = [clock.now()], [clock.now()], []  # the turn's start counts as a heartbeat
+        refresh, touch = live.refresh_view, store.touch
+
+        def painting() -> None:
+            refresh()
+            painted.append(clock.now())
+
+        def beating(session_id: str, at: float) -> None:
+            lost.append(painted[-1] - beats[-1])  # killed in this write: the wall showed this much more
+            touch(session_id, at)
+            beats.append(at)
+
+        live.refresh_view, store.touch = painting, beating
+        rng, start = random.Random(4), clock.now()
+        for n in range(1, 51):  # ten seconds of ticks, each woken a little late, as a timer's are
+            if n % 7 == 0:  # a key between two ticks paints too
+                clock.t = start + n * TICK - 0.05
+                await pilot.press("plus")
+            clock.t = start + n * TICK + rng.uniform(0, 0.01)
+            live._tick()  # the screen's timer, called by hand so the fake clock sets the times
+        assert len(beats) - 1 >= 9  # about once a second
+        assert max(lost) < 1.0

@@ -17,13 +17,13 @@ from circle.engine import CommandRejected, Session
 from circle.ledger import compute
 from circle.liveview import LiveView, live_view
 from circle.screens.dialogs import AskText, ConfirmDialog, HelpDialog, ManyDialog, PairDialog, PickOne
+from circle.sessions import heartbeat_due
 from circle.store import Store, StoreError
 from circle.widgets.groups_grid import GroupsGrid
 from circle.widgets.roster import Roster
 from circle.widgets.turn_clock import TurnClock
 
 TICK = 0.2  # seconds between checks; widgets change only when the shown second does
-HEARTBEAT = 1.0  # how often a running session records that the app is alive
 
 
 class LiveScreen(Screen[None]):
@@ -195,14 +195,16 @@ class LiveScreen(Screen[None]):
         return datetime.fromtimestamp(now, self.tz).strftime("%H:%M")
 
     def _tick(self) -> None:
-        self.refresh_view()
-        self.app.update_followers(self.session)  # a fresh clock for phones every few seconds
         now = self.clock.now()
-        if self.session.state.running and now - self._last_touch >= HEARTBEAT:
+        # The heartbeat before the paint: the countdown never shows a second the store has not heard
+        # of, so a crash gives back at most the few ticks since (see circle.sessions.heartbeat_due).
+        if self.session.state.running and heartbeat_due(now, self._last_touch, TICK):
             self._last_touch = now
             # A failed heartbeat is not worth a popup: the next real event reports it.
             with contextlib.suppress(StoreError):
                 self.store.touch(self.session.state.session_id or "", now)
+        self.refresh_view()
+        self.app.update_followers(self.session)  # a fresh clock for phones every few seconds
 
     # -- commands ------------------------------------------------------------------
     def _do(self, command, *args) -> bool:
