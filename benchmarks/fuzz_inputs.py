@@ -13,10 +13,12 @@ few failures of each kind are printed with the input that caused them. Nothing i
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import io
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -27,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME = tempfile.mkdtemp(prefix="circle-fuzz-")
+atexit.register(shutil.rmtree, HOME, ignore_errors=True)
 os.environ["CIRCLE_HOME"] = HOME  # a parse cache and user folder of its own, as in the tests
 os.environ.pop("CIRCLE_PROTOCOLS", None)
 os.environ.pop("CIRCLE_DB", None)
