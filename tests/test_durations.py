@@ -18,6 +18,8 @@ from circle.protocol import json_schema
         ("45", 45),
         (0, 0),
         (75, 75),
+        ("168h", 604800),
+        (90.4, 90),
     ],
 )
 def test_parse_duration_reads_what_people_write(text, seconds):
@@ -37,6 +39,14 @@ def test_parse_duration_reads_what_people_write(text, seconds):
         (True, "True is not a duration; write it like 90s, 2m or 1h30m"),
         (False, "False is not a duration; write it like 90s, 2m or 1h30m"),
         (None, "None is not a duration; write it like 90s, 2m or 1h30m"),
+        # found by tests/test_fuzz_inputs.py
+        (float("inf"), "duration inf is longer than a week; it must be at most 168h"),
+        (float("nan"), "nan is not a duration; write it like 90s, 2m or 1h30m"),
+        (10**30, f"duration {10**30} is longer than a week; it must be at most 168h"),
+        ("169h", "duration '169h' is longer than a week; it must be at most 168h"),
+        ("9" * 5000, f"duration '{'9' * 55}...' is longer than a week; it must be at most 168h"),
+        ("²", "cannot read duration '²'; write it like 90s, 2m or 1h30m"),
+        ([1, 2], "a list is not a duration; write it like 90s, 2m or 1h30m"),
     ],
 )
 def test_parse_duration_rejects_with_a_readable_message(value, message):

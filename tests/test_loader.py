@@ -1,8 +1,9 @@
+import warnings
 from pathlib import Path
 
 import pytest
 
-from circle.loader import LoadError, load_library, load_protocol, validate_paths
+from circle.loader import MAX_BYTES, LoadError, load_library, load_protocol, validate_paths
 from circle.protocol import OpenStep, RoundStep, SilenceStep
 from circle.resources import bundled_dir
 
@@ -43,9 +44,28 @@ def problem_lines(path: Path) -> list[str]:
         ("bad-group-size.yaml", "4:1", "group_size: max (3) is smaller than min (6)"),
         ("bad-id.yaml", "3:1", "id: use lowercase letters, digits and dashes, like feelz-checkin"),
         ("bad-no-steps.yaml", "4:1", "steps: a protocol needs at least one step"),
-        ("bad-not-utf8.yaml", "1:1", "not UTF-8 text (invalid continuation byte)"),
+        ("bad-not-utf8.yaml", "3:11", "not UTF-8 text (invalid continuation byte)"),
         ("bad-groups.yaml", "7:5", "size: people in each group, 2 to 50, or pairs (got 1)"),
         ("bad-rounds.yaml", "8:5", "rounds: Input should be greater than or equal to 1"),
+        # found by tests/test_fuzz_inputs.py: each of these raised, hung or printed two lines
+        ("bad-infinite-duration.yaml", "7:5", "duration: duration inf is longer than a week; it must be at most 168h"),
+        ("bad-too-long.yaml", "7:5", "turn: duration '200h' is longer than a week; it must be at most 168h"),
+        ("bad-huge-number.yaml", "7:15", f"YAML syntax: cannot read '{'9' * 55}...' as int"),
+        ("bad-tagged-value.yaml", "7:15", "YAML syntax: cannot read '5m' as int"),
+        (
+            "bad-control-character.yaml",
+            "3:13",
+            "YAML syntax: unacceptable character #x001b: special characters are not allowed",
+        ),
+        (
+            "bad-key-with-newline.yaml",
+            "4:1",
+            "unknown key 'prompt\\nextra'; allowed: family, group_size, id, layout, length, reciprocity_level, "
+            "source, steps, summary, tags, title, two_loops_stage",
+        ),
+        ("bad-deep-nesting.yaml", "4:57", "YAML syntax: nested more than 50 levels deep"),
+        ("bad-recursive-alias.yaml", "2:1", "an alias names the value it is inside"),
+        ("bad-billion-laughs.yaml", "2:5", "aliases repeat too much: more than 250,000 values"),
     ],
 )
 def test_a_bad_file_gives_one_located_line(name, where, message):
@@ -181,3 +201,36 @@ def test_library_get_unknown_id_without_a_close_match_points_to_the_list():
     with pytest.raises(KeyError) as exc:
         library.get("zzz")
     assert exc.value.args[0] == "no protocol 'zzz'; see `circle protocols`"
+
+
+def test_a_key_merged_from_an_anchor_is_located_where_the_anchor_has_it():
+    path = FIXTURES / "bad-merged-key.yaml"
+    assert problem_lines(path) == [
+        f"{path}:4:1: unknown key 'base'; allowed: family, group_size, id, layout, length, reciprocity_level, "
+        "source, steps, summary, tags, title, two_loops_stage",
+        f"{path}:7:3: duration: cannot read duration 'soon'; write it like 90s, 2m or 1h30m",
+    ]
+
+
+def test_an_anchor_name_used_twice_loads_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # ruamel.yaml warns, on several lines of stderr
+        protocol = load_protocol(FIXTURES / "reused-anchor.yaml")
+    assert [step.title for step in protocol.steps] == ["Arrive", "Arrive", "Talk", "Talk"]
+
+
+def test_a_file_past_the_size_limit_is_refused_unread(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("id: big\n" + "#" * MAX_BYTES)
+    assert problem_lines(path) == [f"{path}:1:1: too large: a file may have at most 256 KiB"]
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_device_that_never_ends_is_refused_unread():
+    assert problem_lines(Path("/dev/zero")) == ["/dev/zero:1:1: too large: a file may have at most 256 KiB"]
+
+
+def test_a_name_too_long_for_a_file_is_a_located_problem(tmp_path):
+    path = tmp_path / ("x" * 300 + ".yaml")
+    assert problem_lines(path) == [f"{path}:1:1: cannot read: File name too long"]
+    assert [str(p) for p in validate_paths([path])] == [f"{path}:1:1: cannot read: File name too long"]

@@ -10,7 +10,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from circle.errors import CircleError
+from circle.errors import CircleError, one_line
 from circle.groups import GROUP_KINDS
 from circle.lock import DatabaseLock
 from circle.mix_cli import add_mix_parser, cmd_mix
@@ -182,11 +182,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _is_rules_file(path: Path) -> bool:
-    from circle.loader import LoadError, read_yaml
+    from circle.loader import LoadError, read_text, read_yaml
 
     try:
-        doc = read_yaml(path.read_text(encoding="utf-8"), str(path))
-    except (OSError, UnicodeDecodeError, LoadError):
+        doc = read_yaml(read_text(path, str(path)), str(path))
+    except LoadError:
         return False  # the protocol check reports what is wrong with it
     return isinstance(doc, dict) and "levels" in doc and "steps" not in doc
 
@@ -273,17 +273,24 @@ def cmd_group(args: argparse.Namespace) -> int:
     elif verb == "create":
         names = _names(args.people) if args.people.strip() else []
         store.create_group(args.name, store.people_named(names), args.kind)
-        _say_created(args.name, args.kind, len(names))
+        _say_created(_as_kept(args.name), args.kind, len(names))
     elif verb == "rename":
         store.rename_group(args.name, args.new_name)
-        print(f"renamed {args.name} to {args.new_name}", file=sys.stderr)
+        print(f"renamed {_as_kept(args.name)} to {_as_kept(args.new_name)}", file=sys.stderr)
     elif verb == "add":
-        store.add_members(args.name, store.people_named(_names(args.people)))
-        print(f"added {args.people} to {args.name}", file=sys.stderr)
+        names = _names(args.people)
+        store.add_members(args.name, store.people_named(names))
+        print(f"added {', '.join(names)} to {_as_kept(args.name)}", file=sys.stderr)
     elif verb == "remove":
-        store.remove_members(args.name, _names(args.people))
-        print(f"removed {args.people} from {args.name} (their history stays)", file=sys.stderr)
+        names = _names(args.people)
+        store.remove_members(args.name, names)
+        print(f"removed {', '.join(names)} from {_as_kept(args.name)} (their history stays)", file=sys.stderr)
     return 0
+
+
+def _as_kept(name: str) -> str:
+    """A group's name as the store keeps it (spaces collapsed, so no line breaks), to say what was done."""
+    return one_line(" ".join(name.split()))
 
 
 def _say_created(name: str, kind: str, count: int) -> None:
@@ -442,14 +449,14 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except CircleError as exc:
         problems = getattr(exc, "problems", None)  # a LoadError: one located line per problem
-        for line in problems or [f"circle: {exc}"]:
+        for line in problems or [f"circle: {one_line(str(exc))}"]:
             print(line, file=sys.stderr)
         return 1
     except ValueError as exc:
-        print(f"circle: {exc}", file=sys.stderr)
+        print(f"circle: {one_line(str(exc))}", file=sys.stderr)
         return 1
     except KeyError as exc:
-        print(f"circle: {exc.args[0]}", file=sys.stderr)
+        print(f"circle: {one_line(str(exc.args[0]))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 
-_PART = re.compile(r"(\d+)\s*(h|m|s)")
-_WHOLE = re.compile(r"^\s*(?:\d+\s*[hms]\s*)+$")
+from circle.errors import shown
+
+# [0-9], not \d: int() would fail on other digits that \d and isdigit() accept, such as "²".
+_PART = re.compile(r"([0-9]+)\s*(h|m|s)")
+_WHOLE = re.compile(r"^\s*(?:[0-9]+\s*[hms]\s*)+$")
 _UNIT = {"h": 3600, "m": 60, "s": 1}
+MAX_SECONDS = 7 * 24 * 3600  # a week: anything longer is a typo, and keeps the numbers small for the store
+_HINT = "write it like 90s, 2m or 1h30m"
 
 
 def parse_duration(value: object) -> int:
@@ -15,28 +21,41 @@ def parse_duration(value: object) -> int:
     Raises ``ValueError`` with a message fit to show a facilitator.
     """
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration; write it like 90s, 2m or 1h30m")
-    if isinstance(value, int):
-        if value < 0:
-            raise ValueError(f"duration {value} is negative; it must be zero or more")
-        return value
+        raise ValueError(f"{value!r} is not a duration; {_HINT}")
     if isinstance(value, float):
+        if math.isnan(value):
+            raise ValueError(f"{value!r} is not a duration; {_HINT}")
         if value < 0:
             raise ValueError(f"duration {value:g} is negative; it must be zero or more")
-        return round(value)
+        return _at_most_a_week(value, f"{value:g}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"duration {shown(value)} is negative; it must be zero or more")
+        return _at_most_a_week(value, shown(value))
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a duration; write it like 90s, 2m or 1h30m")
+        raise ValueError(f"{shown(value)} is not a duration; {_HINT}")
     text = value.strip().lower()
     if text.startswith("-"):
-        raise ValueError(f"duration {value!r} is negative; it must be zero or more")
-    if text.isdigit():
-        return int(text)
+        raise ValueError(f"duration {shown(value)} is negative; it must be zero or more")
+    if text.isascii() and text.isdigit():
+        return _at_most_a_week(_number(text), shown(value))
     if not _WHOLE.match(text):
-        raise ValueError(f"cannot read duration {value!r}; write it like 90s, 2m or 1h30m")
+        raise ValueError(f"cannot read duration {shown(value)}; {_HINT}")
     units = [unit for _, unit in _PART.findall(text)]
     if len(set(units)) != len(units) or units != sorted(units, key=lambda u: -_UNIT[u]):
-        raise ValueError(f"cannot read duration {value!r}; give hours, minutes, seconds in order")
-    return sum(int(n) * _UNIT[unit] for n, unit in _PART.findall(text))
+        raise ValueError(f"cannot read duration {shown(value)}; give hours, minutes, seconds in order")
+    return _at_most_a_week(sum(_number(n) * _UNIT[unit] for n, unit in _PART.findall(text)), shown(value))
+
+
+def _number(digits: str) -> float:
+    # int() refuses more than 4,300 digits; anything past twelve is far beyond a week anyway.
+    return int(digits) if len(digits.lstrip("0")) <= 12 else math.inf
+
+
+def _at_most_a_week(seconds: float, written: str) -> int:
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"duration {written} is longer than a week; it must be at most 168h")
+    return round(seconds)
 
 
 def format_duration(seconds: float) -> str:

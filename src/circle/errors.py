@@ -6,6 +6,29 @@ the modules that raise them (a quicker start).
 
 from __future__ import annotations
 
+# Characters that end a line (for str.splitlines or a terminal) or steer a terminal, shown escaped
+# so a message that quotes what was typed stays one line: "\n", "\x1b".
+_CONTROLS = {c: repr(chr(c))[1:-1] for c in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029] if c != 0x09}
+
 
 class CircleError(Exception):
     """A problem worded for the facilitator; ``str()`` is what they read."""
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and control characters escaped, as ``\\n``."""
+    return text.translate(_CONTROLS)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message quotes it: its repr, cut short; a list or mapping is only named."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple | set):
+        return "a list"
+    if isinstance(value, int) and value.bit_length() > 14_000:
+        return "a number with thousands of digits"  # repr() refuses past 4,300 digits
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return text[: limit - 4] + "..." + (text[0] if text[0] in "'\"" else "")

@@ -7,7 +7,9 @@ as ``steps.2.turn`` is turned back into the line and column of that key.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +18,15 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from circle import parse_cache
-from circle.errors import CircleError
+from circle.errors import CircleError, one_line, shown
 from circle.protocol import STEP_KINDS, STEP_MODELS, Protocol
 from circle.resources import bundled_dir, user_dir
 
 M = TypeVar("M", bound=BaseModel)
+
+MAX_BYTES = 256 * 1024  # the largest bundled file is under 3 KiB; ruamel.yaml reads about 200 KiB a second
+MAX_DEPTH = 50  # a protocol nests four levels deep
+MAX_VALUES = 250_000  # more than a file of MAX_BYTES can hold without aliases ("billion laughs")
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        return one_line(f"{self.path}:{self.line}:{self.col}: {self.message}")
 
 
 class LoadError(CircleError):
@@ -45,12 +51,13 @@ class LoadError(CircleError):
 def read_yaml(text: str, label: str) -> Any:
     """Parse YAML keeping positions; syntax errors become a located LoadError."""
     # Imported here: a start that finds every file in the parse cache never needs it.
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
-    yaml = YAML(typ="rt")
     try:
-        return yaml.load(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a reused anchor name is fine; ruamel would print a warning
+            return _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -58,8 +65,64 @@ def read_yaml(text: str, label: str) -> Any:
         if "found duplicate key" in str(exc):
             problem = "duplicate key" + _after(str(exc), "found duplicate key")
         raise LoadError([Problem(label, line, col, f"YAML syntax: {problem}")]) from None
+    except ReaderError as exc:  # a control character: its str() adds a second line with the position
+        line, col = _position(text, exc.position)
+        message = f"YAML syntax: unacceptable character #x{exc.character:04x}: {exc.reason}"
+        raise LoadError([Problem(label, line, col, message)]) from None
     except YAMLError as exc:
         raise LoadError([Problem(label, 1, 1, f"YAML syntax: {exc}")]) from None
+    except RecursionError:  # MAX_DEPTH keeps files well inside the limit; this is for a caller deep in its own stack
+        raise LoadError([Problem(label, 1, 1, "YAML syntax: nested too deeply")]) from None
+
+
+def _yaml() -> Any:
+    """A round-trip parser that refuses deep nesting, and locates values it cannot build (``!!int abc``)."""
+    from ruamel.yaml import YAML
+
+    scanner, constructor = _parser_parts()
+    yaml = YAML(typ="rt")
+    yaml.Scanner, yaml.Constructor = scanner, constructor
+    return yaml
+
+
+@functools.cache
+def _parser_parts() -> tuple[type, type]:
+    from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.scanner import RoundTripScanner, ScannerError
+
+    class Scanner(RoundTripScanner):
+        # The parser's work on "[[[[..." grows with the square of the depth (2,000 levels take seconds).
+        def fetch_flow_collection_start(self, token_class: Any, to_push: str) -> None:
+            self._check_depth()
+            super().fetch_flow_collection_start(token_class, to_push)
+
+        def add_indent(self, column: int) -> bool:
+            self._check_depth()
+            return super().add_indent(column)
+
+        def _check_depth(self) -> None:
+            if self.flow_level + len(self.indents) >= MAX_DEPTH:
+                raise ScannerError(None, None, f"nested more than {MAX_DEPTH} levels deep", self.reader.get_mark())
+
+    class Constructor(RoundTripConstructor):
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except (YAMLError, RecursionError):
+                raise
+            except Exception:  # noqa: BLE001 - a tag ruamel cannot build (!!int '', !!timestamp x) fails in many ways
+                kind = str(node.tag).rsplit(":", 1)[-1]
+                what = shown(node.value) if isinstance(node.value, str) else "this value"
+                raise ConstructorError(None, None, f"cannot read {what} as {kind}", node.start_mark) from None
+
+    return Scanner, Constructor
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """Line and column (1-based) of a character's index in ``text``."""
+    before = text[:index]
+    return before.count("\n") + 1, index - before.rfind("\n")
 
 
 def _after(text: str, marker: str) -> str:
@@ -73,18 +136,40 @@ def validate_document(model: type[M], doc: Any, label: str) -> M:
         what = "empty" if doc is None else "a list" if isinstance(doc, list) else "a single value"
         raise LoadError([Problem(label, 1, 1, f"expected a mapping of keys, found {what}")])
     try:
-        return model.model_validate(_plain(doc))
+        return model.model_validate(_plain(doc, label))
     except ValidationError as exc:
         problems = [_problem(err, doc, label, model) for err in exc.errors()]
         raise LoadError(sorted(set(problems), key=lambda p: (p.line, p.col))) from None
 
 
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
+def _plain(doc: Any, label: str) -> Any:
+    """The document as dicts and lists with string keys, every alias written out.
+
+    Aliases may repeat part of a file; one that repeats it past MAX_VALUES values
+    ("billion laughs") or that sits inside the value it names is refused at that value.
+    """
+    count = 0
+    inside: set[int] = set()
+
+    def plain(node: Any) -> Any:
+        nonlocal count
+        if not isinstance(node, dict | list):
+            return node
+        count += len(node)
+        if count > MAX_VALUES:
+            message = f"aliases repeat too much: more than {MAX_VALUES:,} values"
+            raise LoadError([Problem(label, *_node_pos(node), message)])
+        if id(node) in inside:
+            raise LoadError([Problem(label, *_node_pos(node), "an alias names the value it is inside")])
+        inside.add(id(node))
+        if isinstance(node, dict):
+            result: Any = {str(k): plain(v) for k, v in node.items()}
+        else:
+            result = [plain(v) for v in node]
+        inside.discard(id(node))
+        return result
+
+    return plain(doc)
 
 
 def _problem(err: dict, doc: Any, label: str, model: type[BaseModel]) -> Problem:
@@ -102,7 +187,7 @@ def _problem(err: dict, doc: Any, label: str, model: type[BaseModel]) -> Problem
     named = message.split(":", 1)[0]
     if not loc and _is_map(doc) and named in doc:
         # A check across the whole file that names the key it is about.
-        return Problem(label, *_key_pos(doc, named), message)
+        return Problem(label, *key_position(doc, named), message)
     if kind == "extra_forbidden":
         message = f"unknown key '{key}'"
         allowed = _allowed_keys(model, loc)
@@ -117,7 +202,7 @@ def _problem(err: dict, doc: Any, label: str, model: type[BaseModel]) -> Problem
         tag = err.get("ctx", {}).get("tag", "?")
         message = f"unknown step kind '{tag}'; expected one of: {', '.join(STEP_KINDS)}"
         if isinstance(node, dict) and "kind" in node:
-            line, col = _key_pos(node, "kind")
+            line, col = key_position(node, "kind")
     elif kind == "string_pattern_mismatch" and key == "id":
         message = "id: use lowercase letters, digits and dashes, like feelz-checkin"
     elif kind == "too_short" and key == "steps":
@@ -139,11 +224,11 @@ def _locate(doc: Any, loc: tuple) -> tuple[int, int, Any]:
     line, col = _node_pos(doc)
     for part in loc:
         if _is_map(node) and part in node:
-            line, col = _key_pos(node, part)
+            line, col = key_position(node, part)
             node = node[part]
         elif isinstance(node, list) and hasattr(node, "lc") and isinstance(part, int) and part < len(node):
-            item_line, item_col = node.lc.item(part)
-            line, col = item_line + 1, item_col + 1
+            item = (node.lc.data or {}).get(part)
+            line, col = (item[0] + 1, item[1] + 1) if item else (line, col)
             node = node[part]
     return line, col, node
 
@@ -153,9 +238,16 @@ def _is_map(node: Any) -> bool:
     return isinstance(node, dict) and hasattr(node, "lc")
 
 
-def _key_pos(node: Any, key: Any) -> tuple[int, int]:
-    key_line, key_col = node.lc.key(key)
-    return key_line + 1, key_col + 1
+def key_position(node: Any, key: Any) -> tuple[int, int]:
+    """Line and column (1-based) of a key; one merged in with ``<<: *anchor`` is found where the anchor has it."""
+    where = (node.lc.data or {}).get(key)
+    if where is not None:
+        return where[0] + 1, where[1] + 1
+    for source in getattr(node, "merge", ()):
+        source = source[-1] if isinstance(source, tuple) else source  # ruamel.yaml before 0.18 kept (index, map)
+        if _is_map(source) and key in source:
+            return key_position(source, key)
+    return _node_pos(node)
 
 
 def _node_pos(node: Any) -> tuple[int, int]:
@@ -194,19 +286,30 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def load_model(model: type[M], path: Path | str, label: str | None = None) -> M:
-    path = Path(path)
-    label = label or str(path)
+def read_text(path: Path, label: str) -> str:
+    """The text of a file of at most MAX_BYTES; what stops it being read is a located LoadError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)  # never more: the path may be a device or a pipe
     except FileNotFoundError:
         raise LoadError([Problem(label, 1, 1, "no such file")]) from None
     except IsADirectoryError:
         raise LoadError([Problem(label, 1, 1, "is a directory, not a file")]) from None
-    except UnicodeDecodeError as exc:
-        raise LoadError([Problem(label, 1, 1, f"not UTF-8 text ({exc.reason})")]) from None
     except OSError as exc:
         raise LoadError([Problem(label, 1, 1, f"cannot read: {exc.strerror}")]) from None
+    if len(data) > MAX_BYTES:
+        raise LoadError([Problem(label, 1, 1, f"too large: a file may have at most {MAX_BYTES // 1024} KiB")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8")
+        raise LoadError([Problem(label, *_position(before, len(before)), f"not UTF-8 text ({exc.reason})")]) from None
+
+
+def load_model(model: type[M], path: Path | str, label: str | None = None) -> M:
+    path = Path(path)
+    label = label or str(path)
+    text = read_text(path, label)
     cache = parse_cache.shared()
     data = cache.get(text)
     if data is not None:
@@ -216,7 +319,7 @@ def load_model(model: type[M], path: Path | str, label: str | None = None) -> M:
             pass  # the models changed since it was kept: parse again, for located errors
     doc = read_yaml(text, label)
     result = validate_document(model, doc, label)
-    cache.put(text, _plain(doc))
+    cache.put(text, _plain(doc, label))
     cache.save()
     return result
 
@@ -229,10 +332,12 @@ def yaml_files(paths: Iterable[Path | str]) -> Iterator[Path]:
     """Files named by ``paths``; directories give their ``*.yaml`` and ``*.yml``."""
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-        else:
+        try:
+            files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+        except (OSError, ValueError):  # not a folder (or not a path at all): read_text says which
             yield path
+        else:
+            yield from files
 
 
 def validate_paths(paths: Iterable[Path | str]) -> list[Problem]:
@@ -245,8 +350,8 @@ def validate_paths(paths: Iterable[Path | str]) -> list[Problem]:
             problems.extend(exc.problems)
             continue
         if protocol.id in seen:
-            doc = read_yaml(path.read_text(encoding="utf-8"), str(path))
-            line, col = _key_pos(doc, "id")
+            doc = read_yaml(read_text(path, str(path)), str(path))
+            line, col = key_position(doc, "id")
             problems.append(
                 Problem(str(path), line, col, f"duplicate id '{protocol.id}' (also in {seen[protocol.id]})")
             )

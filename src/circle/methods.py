@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from circle.durations import format_duration
-from circle.loader import Problem, load_model, load_protocol, read_yaml
+from circle.loader import Problem, key_position, load_model, load_protocol, read_text, read_yaml
 from circle.protocol import BlockStep, Duration
 from circle.resources import bundled_dir
 
@@ -39,13 +39,13 @@ def load_methods(path: Path | None = None) -> MethodLibrary:
 def method_problems(path: Path, library: MethodLibrary) -> list[Problem]:
     """A `method` block that names no method in the library, located at its `method` key."""
     protocol = load_protocol(path)
-    doc = read_yaml(path.read_text(encoding="utf-8"), str(path))
+    doc = read_yaml(read_text(path, str(path)), str(path))
     known = ", ".join(m.id for m in library.methods)
     problems = []
     for i, step in enumerate(protocol.steps):
         if isinstance(step, BlockStep) and step.kind == "method" and library.get(step.method) is None:
             node = doc["steps"][i]
-            line, col = node.lc.key("method") if "method" in node else (node.lc.line, node.lc.col)
+            line, col = key_position(node, "method")
             what = f"unknown method '{step.method}'" if step.method else "a method block needs a method"
-            problems.append(Problem(str(path), line + 1, col + 1, f"{what}; the library has: {known}"))
+            problems.append(Problem(str(path), line, col, f"{what}; the library has: {known}"))
     return problems

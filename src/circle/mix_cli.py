@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import sys
+import unicodedata
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,11 @@ FORMATS = ("text", "csv", "json")
 # --people with no comma that ends like this (or has a slash) is meant as a file, so a typo gets
 # "no such file" rather than a room of one person called "names.txt"
 NAME_FILE_SUFFIXES = (".txt", ".csv", ".lst", ".list", ".names", ".md")
+# The mixer keeps a table of who met whom and every round it plans: 20,000 people, or 10**13
+# rounds, would fill the memory. A room of 1,000 for 1,000 rounds takes a few seconds.
+MAX_PEOPLE = 1000
+MAX_ROUNDS = 1000
+MAX_FILE_BYTES = 1024 * 1024
 
 
 def add_mix_parser(subparsers, common_parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -89,8 +95,12 @@ def cmd_mix(args: argparse.Namespace) -> int:
         size = args.size
     else:
         raise MixError("say how big the groups are: --size N or --pairs")
+    if len(people) > MAX_PEOPLE:
+        raise MixError(f"at most {MAX_PEOPLE:,} people can be mixed (got {len(people):,})")
+    if args.rounds > MAX_ROUNDS:
+        raise MixError(f"--rounds must be at most {MAX_ROUNDS:,}")
     time_limit = getattr(args, "time_limit", 10.0)
-    if time_limit < 0:
+    if not time_limit >= 0:  # nan too
         raise MixError(f"--time-limit must be 0 seconds or more (got {time_limit:g})")
     apart = [pair for text in getattr(args, "apart", None) or [] for pair in _pairs(text, "--apart", chain=False)]
     together = [
@@ -119,26 +129,42 @@ def read_people(value: str) -> list[str]:
     if value == "-":
         return _lines(sys.stdin.read())
     path = Path(value)
-    if path.is_file():
+    if _is_file(path):
         try:
-            return _lines(path.read_text(encoding="utf-8"))
+            with path.open("rb") as file:
+                data = file.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise MixError(f"cannot read {value}: a file of names may have at most {MAX_FILE_BYTES // 1024} KiB")
+            return _lines(data.decode("utf-8"))
         except OSError as exc:
             raise MixError(f"cannot read {value}: {exc.strerror}") from None
         except UnicodeDecodeError:
             raise MixError(f"cannot read {value}: it is not UTF-8 text") from None
     if "," not in value and ("/" in value or "\\" in value or value.lower().endswith(NAME_FILE_SUFFIXES)):
         raise MixError(f"no such file: {value}")
-    return [name.strip() for name in value.split(",") if name.strip()]
+    return [_name(name) for name in value.split(",") if name.strip()]
+
+
+def _name(text: str) -> str:
+    # Composed form (NFC): "José" typed with a separate accent is the same person, and named twice.
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long to be a file's, or with a NUL in it: names, then
+        return False
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [_name(line) for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 def _pairs(text: str, option: str, chain: bool) -> list[tuple[str, str]]:
     from circle.mixer import MixError
 
-    names = [name.strip() for name in text.split(",") if name.strip()]
+    names = [_name(name) for name in text.split(",") if name.strip()]
     if len(names) < 2:
         raise MixError(f'{option} takes two names or more, comma separated: "Ana,Ben" (got "{text}")')
     if chain:  # together is transitive: a chain is enough

@@ -19,7 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from circle.durations import parse_duration
+from circle.durations import MAX_SECONDS, parse_duration
+from circle.errors import shown
 
 Duration = Annotated[
     int,
@@ -27,7 +28,7 @@ Duration = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "integer", "minimum": 0},
+                {"type": "integer", "minimum": 0, "maximum": MAX_SECONDS},
                 {
                     "type": "string",
                     "pattern": r"^\s*(\d+|(?=\d)(\d+\s*[hH]\s*)?(\d+\s*[mM]\s*)?(\d+\s*[sS]\s*)?)$",
@@ -108,7 +109,7 @@ class GroupsStep(_StepBase):
         """One clear message for a size that is neither a number of people nor 'pairs'."""
         if value == "pairs" or (isinstance(value, int) and not isinstance(value, bool) and 2 <= value <= 50):
             return value
-        raise ValueError(f"people in each group, 2 to 50, or pairs (got {value!r})")
+        raise ValueError(f"people in each group, 2 to 50, or pairs (got {shown(value)})")
 
     @property
     def people_per_group(self) -> int:
