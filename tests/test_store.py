@@ -305,3 +305,11 @@ def test_listing_recent_sessions_costs_the_same_after_years_of_them(tmp_path):
     many, _ = _sessions_work(Store(tmp_path / "many.db"), 400)
     assert [r.title for r in rows][:2] == ["Session 19", "Session 18"] and rows[0].ended and rows[0].people == 1
     assert many < few * 3, (few, many)
+
+
+def test_group_names_match_without_case_in_every_script(store):
+    store.create_group("Équipe Été", [])
+    assert store.group("équipe été")["name"] == "Équipe Été"
+    assert store.group("Équipe Été")["name"] == "Équipe Été"  # typed with a separate accent
+    with pytest.raises(StoreError, match="already exists"):
+        store.create_group("ÉQUIPE ÉTÉ", [])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -83,6 +84,11 @@ _MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX sessions_created ON sessions(created_at)",
     ],
 }
+
+
+def name_key(name: str) -> str:
+    """How names are compared: spaces folded, composed form (NFC), case ignored in every script."""
+    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
 
 
 class StoreError(CircleError):
@@ -304,9 +310,9 @@ class Store:
 
     def group(self, name: str) -> dict[str, str]:
         """A group by name (case does not matter): {"id", "name", "kind"}."""
-        row = self.conn.execute(
-            "SELECT id, name, kind FROM groups WHERE name = ? COLLATE NOCASE", (" ".join(name.split()),)
-        ).fetchone()
+        # Matched in Python: SQLite's NOCASE folds only ASCII, so "Équipe" would not find "équipe".
+        key = name_key(name)
+        row = next((r for r in self.conn.execute("SELECT id, name, kind FROM groups") if name_key(r[1]) == key), None)
         if row is None:
             known = self.group_names()
             hint = f"; saved groups: {', '.join(known)}" if known else "; no groups are saved yet"
@@ -339,7 +345,7 @@ class Store:
         name = " ".join(name.split())
         if not name:
             raise StoreError("a group needs a name")
-        if any(n.casefold() == name.casefold() for n in self.group_names()):
+        if any(name_key(n) == name_key(name) for n in self.group_names()):
             raise StoreError(f"a group named '{name}' already exists")
         group_id, now = str(uuid.uuid4()), at if at is not None else time.time()
         statements = [("INSERT INTO groups VALUES (?, ?, ?, ?)", (group_id, name, kind, now))]
@@ -352,7 +358,7 @@ class Store:
         new = " ".join(new.split())
         if not new:
             raise StoreError("a group needs a name")
-        if new.casefold() != group["name"].casefold() and new.casefold() in map(str.casefold, self.group_names()):
+        if name_key(new) != name_key(group["name"]) and name_key(new) in map(name_key, self.group_names()):
             raise StoreError(f"a group named '{new}' already exists")
         self._write([("UPDATE groups SET name = ? WHERE id = ?", (new, group["id"]))])
 
@@ -366,10 +372,10 @@ class Store:
 
     def remove_members(self, name: str, names: list[str], at: float | None = None) -> None:
         group, now = self.group(name), at if at is not None else time.time()
-        current = {p.name.casefold(): p for p in self.group_members(name)}
+        current = {name_key(p.name): p for p in self.group_members(name)}
         statements = []
         for person_name in names:
-            person = current.get(person_name.casefold())
+            person = current.get(name_key(person_name))
             if person is None:
                 members = ", ".join(p.name for p in current.values()) or "nobody"
                 raise StoreError(f"{person_name} is not in {group['name']} (members: {members})")
