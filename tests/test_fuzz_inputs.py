@@ -637,3 +637,35 @@ def test_circle_validate_with_a_reused_anchor_prints_nothing(capsys):
 def test_circle_validate_a_path_too_long_for_a_file(tmp_path, capsys):
     path = tmp_path / ("x" * 300)
     assert cli(capsys, "validate", str(path)) == (1, f"{path}:1:1: cannot read: File name too long\n", "")
+
+
+def test_a_group_name_with_undecodable_bytes_is_named_in_one_line(tmp_path, capsys):
+    # Found by the fuzz: the message quoting 'Eve\udcff' could not be printed to a strict stream.
+    db = str(tmp_path / "c.db")
+    assert cli(capsys, "group", "show", "Eve\udcff", "--db", db)[0] == 0  # no database yet: nothing to show
+    cli(capsys, "group", "create", "Ana crew", "--people=Ana,Ben,Caro", "--db", db)
+    assert cli(capsys, "group", "show", "Eve\udcff", "--db", db) == (
+        1,
+        "",
+        "circle: no group named 'Eve\\udcff'; saved groups: Ana crew\n",
+    )
+
+
+@pytest.mark.parametrize("name", ["Crew\udcff", "Crew\x1b[31m"])
+def test_a_group_name_that_is_not_text_is_refused(tmp_path, capsys, name):
+    db = str(tmp_path / "c.db")
+    code, _, err = cli(capsys, "group", "create", name, "--people=Ana,Ben,Caro", "--db", db)
+    assert code == 1 and err.endswith("has a character that is not text; type it again\n")
+    cli(capsys, "group", "create", "Crew", "--people=Ana,Ben,Caro", "--db", db)
+    assert cli(capsys, "group", "rename", "Crew", name, "--db", db)[0] == 1
+    assert cli(capsys, "group", "list", "--db", db)[1] == "Crew  (crew, 3 members)\n"
+
+
+def test_circle_mix_refuses_a_name_that_is_not_text(capsys):
+    assert cli(capsys, "mix", "--people=Ana,Ben\udcff,Caro,Dee", "--pairs", "--rounds=1") == (
+        1,
+        "",
+        "circle: the name 'Ben\\udcff' has a character that is not text; type it again\n",
+    )
+    code, out, err = cli(capsys, "mix", "--people=Ana,Ben,Caro,Dee", "--apart=Ana,\x07Ben", "--pairs", "--rounds=1")
+    assert (code, out) == (1, "") and "'\\x07Ben' has a character that is not text" in err

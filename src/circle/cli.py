@@ -10,7 +10,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from circle.errors import CircleError, one_line
+from circle.errors import CircleError, one_line, printable
 from circle.groups import GROUP_KINDS
 from circle.lock import DatabaseLock
 from circle.mix_cli import add_mix_parser, cmd_mix
@@ -443,6 +443,11 @@ COMMANDS = {
 }
 
 
+def _complain(line: str) -> None:
+    # A message may quote an argument holding bytes that were not UTF-8; it must still print.
+    print(printable(line, sys.stderr), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -450,13 +455,13 @@ def main(argv: list[str] | None = None) -> int:
     except CircleError as exc:
         problems = getattr(exc, "problems", None)  # a LoadError: one located line per problem
         for line in problems or [f"circle: {one_line(str(exc))}"]:
-            print(line, file=sys.stderr)
+            _complain(line)
         return 1
     except ValueError as exc:
-        print(f"circle: {one_line(str(exc))}", file=sys.stderr)
+        _complain(f"circle: {one_line(str(exc))}")
         return 1
     except KeyError as exc:
-        print(f"circle: {one_line(str(exc.args[0]))}", file=sys.stderr)
+        _complain(f"circle: {one_line(str(exc.args[0]))}")
         return 1
     except KeyboardInterrupt:
         return 130

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from circle.clock import Clock
-from circle.errors import CircleError, shown
+from circle.errors import CircleError, not_text, shown
 from circle.events import Event, Person
 from circle.mixer import count_repeats, mix
 from circle.protocol import (
@@ -234,8 +234,7 @@ def check_roster(names: Iterable[str]) -> list[str]:
         raise RosterError("no one is present: type at least one name")
     seen: dict[str, str] = {}
     for name in cleaned:
-        # Control codes would garble the wall; a lone surrogate (undecodable bytes) cannot be stored.
-        if any(unicodedata.category(c) in ("Cc", "Cs") for c in name):
+        if not_text(name):
             raise RosterError(f"the name {shown(name)} has a character that is not text; type it again")
         key = name.casefold()
         if key in seen:

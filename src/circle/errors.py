@@ -6,9 +6,25 @@ the modules that raise them (a quicker start).
 
 from __future__ import annotations
 
+import unicodedata
+from typing import TextIO
+
 # Characters that end a line (for str.splitlines or a terminal) or steer a terminal, shown escaped
 # so a message that quotes what was typed stays one line: "\n", "\x1b".
 _CONTROLS = {c: repr(chr(c))[1:-1] for c in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029] if c != 0x09}
+
+
+def not_text(name: str) -> bool:
+    """Whether a typed name holds a control code (it would garble the wall) or a lone surrogate
+    (bytes that were not UTF-8, which cannot be stored)."""
+    return any(unicodedata.category(c) in ("Cc", "Cs") for c in name)
+
+
+def printable(line: str, stream: TextIO) -> str:
+    """``line`` as ``stream`` can take it: what it cannot encode (undecodable bytes typed in an
+    argument, say) is written as an escape such as ``\\udcff`` rather than raising."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    return line.encode(encoding, "backslashreplace").decode(encoding)
 
 
 class CircleError(Exception):

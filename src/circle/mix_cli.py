@@ -17,6 +17,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from circle.errors import not_text, shown
+
 # The mixer loads when `circle mix` runs, not with every command.
 if TYPE_CHECKING:
     from circle.mixer import Mix
@@ -146,8 +148,13 @@ def read_people(value: str) -> list[str]:
 
 
 def _name(text: str) -> str:
+    from circle.mixer import MixError
+
     # Composed form (NFC): "José" typed with a separate accent is the same person, and named twice.
-    return unicodedata.normalize("NFC", text.strip())
+    name = unicodedata.normalize("NFC", text.strip())
+    if not_text(name):
+        raise MixError(f"the name {shown(name)} has a character that is not text; type it again")
+    return name
 
 
 def _is_file(path: Path) -> bool:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from circle.errors import CircleError
+from circle.errors import CircleError, not_text, shown
 from circle.events import Event, Person
 
 T = TypeVar("T")
@@ -93,6 +93,16 @@ def name_key(name: str) -> str:
 
 class StoreError(CircleError):
     """A database problem, worded for the facilitator (one line)."""
+
+
+def _group_name(name: str) -> str:
+    """A group's name as it is kept: spaces collapsed; refused when empty or not all text."""
+    name = " ".join(name.split())
+    if not name:
+        raise StoreError("a group needs a name")
+    if not_text(name):
+        raise StoreError(f"the group name {shown(name)} has a character that is not text; type it again")
+    return name
 
 
 @dataclass(frozen=True)
@@ -342,9 +352,7 @@ class Store:
         return [Person(r["id"], r["name"]) for r in rows]
 
     def create_group(self, name: str, people: list[Person], kind: str = "crew", at: float | None = None) -> str:
-        name = " ".join(name.split())
-        if not name:
-            raise StoreError("a group needs a name")
+        name = _group_name(name)
         if any(name_key(n) == name_key(name) for n in self.group_names()):
             raise StoreError(f"a group named '{name}' already exists")
         group_id, now = str(uuid.uuid4()), at if at is not None else time.time()
@@ -355,9 +363,7 @@ class Store:
 
     def rename_group(self, old: str, new: str) -> None:
         group = self.group(old)
-        new = " ".join(new.split())
-        if not new:
-            raise StoreError("a group needs a name")
+        new = _group_name(new)
         if name_key(new) != name_key(group["name"]) and name_key(new) in map(name_key, self.group_names()):
             raise StoreError(f"a group named '{new}' already exists")
         self._write([("UPDATE groups SET name = ? WHERE id = ?", (new, group["id"]))])
