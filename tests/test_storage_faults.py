@@ -9,6 +9,11 @@ full the way a full disk does.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+
 import pytest
 
 from circle.cli import main
@@ -103,3 +108,60 @@ def test_read_only_needs_an_existing_database(tmp_path, capsys):
     assert main(["--read-only", "--db", str(missing)]) == 1
     assert "no database at" in capsys.readouterr().err
     assert not missing.exists()  # looking never creates anything
+
+
+# -- real permissions: a process that cannot write where the database lives ----------------------
+# As root (CI), chmod alone stops nothing; setpriv drops the capability that lets root write anyway.
+def without_write_override(*argv: str) -> subprocess.CompletedProcess:
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: permissions cannot be made to bite")
+        prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+    code = "import sys; from circle.cli import main; sys.exit(main())"
+    return subprocess.run([*prefix, sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def saved_crew(tmp_path):
+    folder = tmp_path / "records"
+    folder.mkdir()
+    db = folder / "circle.db"
+    store = Store(db)
+    store.create_group("Crew", store.people_named(["Ana", "Ben", "Caro"]))
+    store.close()  # the last connection folds the journal back in: the folder holds circle.db alone
+    yield db
+    folder.chmod(0o755)
+    db.chmod(0o644)
+
+
+def one_line_refusal(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    for word in words:
+        assert word in result.stderr
+
+
+def test_a_read_only_database_file_refuses_writes_and_still_shows_its_history(saved_crew):
+    saved_crew.chmod(0o444)
+    before = saved_crew.read_bytes()
+    wrote = without_write_override("group", "create", "Other", "--people=Dee,Esi,Femi", "--db", str(saved_crew))
+    one_line_refusal(wrote, f"{saved_crew} is read-only")
+    listed = without_write_override("group", "list", "--db", str(saved_crew))
+    assert (listed.returncode, listed.stdout) == (0, "Crew  (crew, 3 members)\n")
+    assert saved_crew.read_bytes() == before
+
+
+def test_a_database_in_a_read_only_folder_says_so_and_can_still_be_read(saved_crew):
+    saved_crew.parent.chmod(0o555)
+    before = saved_crew.read_bytes()
+    wrote = without_write_override("group", "create", "Other", "--people=Dee,Esi,Femi", "--db", str(saved_crew))
+    one_line_refusal(wrote, "is in a read-only folder")
+    opened = without_write_override("--db", str(saved_crew))  # the app needs its lock file beside the database
+    one_line_refusal(opened, "circle needs to write in that folder", "circle --read-only")
+    # Reading needs no journal there: a backup on a read-only disk can still be looked at.
+    listed = without_write_override("group", "show", "crew", "--db", str(saved_crew))
+    assert (listed.returncode, listed.stdout) == (0, "Crew (crew): Ana, Ben, Caro\n"), listed.stderr
+    assert saved_crew.read_bytes() == before
+    assert sorted(p.name for p in saved_crew.parent.iterdir()) == ["circle.db"]

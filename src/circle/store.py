@@ -13,6 +13,7 @@ waits for another writer as long as the busy timeout allows.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 import unicodedata
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 from circle.errors import CircleError, not_text, shown
 from circle.events import Event, Person
@@ -131,6 +133,10 @@ def _friendly(path: Path, exc: sqlite3.Error) -> StoreError:
     if "locked" in text or "busy" in text:
         return StoreError(f"{path} is locked by another program (another circle?); close it and try again")
     if "readonly" in text or "read-only" in text:
+        if os.access(path, os.W_OK) and not os.access(path.parent, os.W_OK):  # WAL needs files beside it
+            return StoreError(
+                f"{path} is in a read-only folder; circle needs to write its journal there (or choose another --db)"
+            )
         return StoreError(f"{path} is read-only; circle needs to write to it (or choose another --db)")
     if "unable to open" in text:
         return StoreError(f"cannot open {path}: check that its folder exists and is writable")
@@ -164,7 +170,7 @@ class Store:
         if self.readonly:
             if not self.path.exists():
                 raise StoreError(f"{self.path} does not exist")
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=self.wait)
+            conn = sqlite3.connect(self._read_only_uri(), uri=True, timeout=self.wait)
         else:
             if self.path.is_dir():
                 raise StoreError(f"{self.path} is a directory, not a database file")
@@ -175,6 +181,17 @@ class Store:
             conn = sqlite3.connect(self.path, timeout=self.wait)
         conn.row_factory = sqlite3.Row
         return conn
+
+    def _read_only_uri(self) -> str:
+        uri = f"file:{quote(str(self.path.absolute()))}?mode=ro"
+        # Reading a WAL database needs its -shm file, or a folder to make one in. In a read-only
+        # folder (a backup on a read-only disk) with no journal beside it, nothing can change
+        # the file, so SQLite may read it as immutable; a journal there must be read, not skipped.
+        journal = [Path(f"{self.path}-{end}") for end in ("wal", "shm")]
+        no_journal = not any(p.exists() and p.stat().st_size for p in journal)
+        if no_journal and not os.access(self.path.parent, os.W_OK):
+            uri += "&immutable=1"
+        return uri
 
     def _prepare(self) -> None:
         conn = self.conn
