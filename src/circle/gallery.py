@@ -33,9 +33,17 @@ START = 1_795_000_000.0  # a fixed moment, so every snapshot shows the same time
 
 class DemoRoster(BaseModel):
     people: list[str]
+    everywhere: list[str] = []
 
 
-DEMO_PEOPLE = load_model(DemoRoster, bundled_dir("data") / "demo-roster.yaml").people
+_ROSTER = load_model(DemoRoster, bundled_dir("data") / "demo-roster.yaml")
+DEMO_PEOPLE = _ROSTER.people
+# Names in many scripts, with emoji and combining accents, for the scenes that prove the wall stays aligned.
+WORLD_PEOPLE = _ROSTER.everywhere
+# A whole congregation: every demo name with an initial, then numbered guests.
+CONGREGATION = [f"{name} {initial}." for initial in "ABCDE" for name in DEMO_PEOPLE] + [
+    f"Guest {n}" for n in range(1, 51)
+]
 
 
 @dataclass
@@ -128,9 +136,15 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-def _live(world: World, protocol_id: str, act: Callable[[Session, FakeClock], None], press=()):
+def _live(
+    world: World,
+    protocol_id: str,
+    act: Callable[[Session, FakeClock], None],
+    press=(),
+    people: list[str] | None = None,
+):
     """An app on the live screen of a new session, after ``act`` has run."""
-    session = world.session(protocol_id)
+    session = world.session(protocol_id, people)
     app = world.app()
 
     async def run_before(pilot: Pilot) -> None:
@@ -146,9 +160,9 @@ def _live(world: World, protocol_id: str, act: Callable[[Session, FakeClock], No
     return app, run_before
 
 
-def _breakout(world: World, people: int, tables: bool):
+def _breakout(world: World, people: int | list[str], tables: bool):
     """The congregation mixer on the wall: a round of pairs (or of tables) under way."""
-    session = world.session("congregation-mixer", DEMO_PEOPLE[:people])
+    session = world.session("congregation-mixer", DEMO_PEOPLE[:people] if isinstance(people, int) else people)
     app = world.app()
 
     async def run_before(pilot: Pilot) -> None:
@@ -223,13 +237,27 @@ def _paused(session: Session, clock: FakeClock) -> None:
     clock.advance(300)
 
 
+def _far_into_round(session: Session, clock: FakeClock) -> None:
+    """Thirty turns of a long round done (one passed), the thirty-first under way."""
+    session.start()
+    for turn in range(30):
+        clock.advance(45)
+        if turn == 12:
+            session.pass_turn()
+        else:
+            session.next()
+        session.start()
+    clock.advance(20)
+
+
 def _silence(session: Session, clock: FakeClock) -> None:
     session.start()
     clock.advance(12)
 
 
-def _summary(world: World):
-    session = world.session("feelz-appreciation", DEMO_PEOPLE[:4])
+def _summary(world: World, people: list[str] | None = None):
+    people = people or DEMO_PEOPLE[:4]
+    session = world.session("feelz-appreciation", people)
     app = world.app()
 
     async def run_before(pilot: Pilot) -> None:
@@ -238,7 +266,7 @@ def _summary(world: World):
         for seconds in (50, 75, 5, 61):
             clock.advance(seconds)
             (session.pass_turn if seconds == 5 else session.next)()
-        session.note(f"{DEMO_PEOPLE[3]} offered to host the next circle")
+        session.note(f"{people[3]} offered to host the next circle")
         session.start()
         clock.advance(95)
         session.end()
@@ -445,6 +473,16 @@ SCENES = [
     Scene("live-paused-script", (80, 24), lambda w: _live(w, "feelz-reflect", _paused, press=("s",))),
     Scene("live-silence", (80, 24), lambda w: _live(w, "feelz-checkin", _silence)),
     Scene("live-large", (200, 60), lambda w: _live(w, "feelz-reflect", _running)),
+    Scene("live-names", (80, 24), lambda w: _live(w, "feelz-reflect", _running, people=WORLD_PEOPLE)),
+    Scene("live-names-large", (160, 48), lambda w: _live(w, "feelz-reflect", _running, people=WORLD_PEOPLE)),
+    Scene("summary-names", (80, 24), lambda w: _summary(w, WORLD_PEOPLE[2:8])),
+    Scene("breakout-names", (80, 24), lambda w: _breakout(w, WORLD_PEOPLE, tables=True)),
+    Scene("live-200", (80, 24), lambda w: _live(w, "reciprocity-1-listening", _far_into_round, people=CONGREGATION)),
+    Scene(
+        "live-200-large",
+        (160, 48),
+        lambda w: _live(w, "reciprocity-1-listening", _far_into_round, people=CONGREGATION),
+    ),
     Scene("help", (80, 24), lambda w: _live(w, "feelz-reflect", _ready, press=("question_mark",))),
     Scene("summary", (80, 24), _summary),
     Scene("follow-qr", (80, 24), _follow),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from circle.engine import State, countdown_seconds, live_records
 from circle.protocol import GroupsStep, PairsStep, RoundStep, SilenceStep
 from circle.scoring import ScoringRules
+from circle.wall_text import wall_text
 
 
 @dataclass(frozen=True)
@@ -120,21 +121,23 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
     speaker = slot.label if slot else ""
     if isinstance(step, SilenceStep) and slot:
         speaker = "Silence"
+    # Names and protocol text as typed may hold emoji whose width terminals disagree on.
+    w = wall_text
     return LiveView(
-        step_line=step_line,
-        prompt=step.prompt,
-        script=step.script,
+        step_line=w(step_line),
+        prompt=w(step.prompt),
+        script=w(step.script),
         caption=caption if slot else "",
-        speaker=speaker,
-        next_line=next_line,
+        speaker=w(speaker),
+        next_line=w(next_line),
         phase=phase,
         seconds=countdown_seconds(state.remaining(now)) if slot else 0,
         allotted=slot.allotted if slot else 0,
         elapsed=int(state.elapsed(now)),
         roster_title=roster_title,
-        roster=roster,
-        groups=groups,
-        cards=cards,
+        roster=[(w(label), status) for label, status in roster],
+        groups=[w(line) for line in groups],
+        cards=[(title, tuple(map(w, names))) for title, names in cards],
         message=message,
-        records=record_lines(state, rules) if rules and protocol.reciprocity_level else [],
+        records=[w(line) for line in record_lines(state, rules)] if rules and protocol.reciprocity_level else [],
     )

@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from circle.wall_text import wall_text
+
 
 class _Dialog(ModalScreen):
     CSS_PATH = "dialogs.tcss"
@@ -76,8 +78,8 @@ class PickOne(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
-            yield OptionList(*[Option(Content(label), id=key) for key, label in self.choices])
+            yield Label(Content(wall_text(self.question)), classes="dialog-title")
+            yield OptionList(*[Option(Content(wall_text(label)), id=key) for key, label in self.choices])
             yield Static("enter to choose, escape to cancel", classes="dialog-detail")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

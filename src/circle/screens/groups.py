@@ -16,6 +16,7 @@ from circle.engine import RosterError, check_roster
 from circle.groups import GROUP_KINDS, size_warning
 from circle.screens.dialogs import AskText, PickOne
 from circle.store import Store, StoreError
+from circle.wall_text import wall_text
 
 
 class GroupsScreen(Screen[None]):
@@ -54,7 +55,7 @@ class GroupsScreen(Screen[None]):
         for g in groups:
             warning = size_warning(g["kind"], g["members"])
             text = Content.assemble(
-                g["name"], (f"  {g['kind']}, {g['members']}", "dim"), (" !" if warning else "", "$warning")
+                wall_text(g["name"]), (f"  {g['kind']}, {g['members']}", "dim"), (" !" if warning else "", "$warning")
             )
             listing.add_option(Option(text, id=g["name"]))
         if not groups:
@@ -82,10 +83,10 @@ class GroupsScreen(Screen[None]):
         group = self.store.group(name)
         members = self.store.group_members(name)
         warning = size_warning(group["kind"], len(members))
-        lines = [p.name for p in members] or ["no members yet: press a"]
+        lines = [wall_text(p.name) for p in members] or ["no members yet: press a"]
         if warning:
             lines += ["", f"note: {warning}"]
-        self.query_one("#members-title", Label).update(Content(f"{group['name']} ({group['kind']})"))
+        self.query_one("#members-title", Label).update(Content(f"{wall_text(group['name'])} ({group['kind']})"))
         body.update(Content("\n".join(lines)))
 
     # -- commands -------------------------------------------------------------------

@@ -16,6 +16,7 @@ from circle.ledger import Ledger, compute
 from circle.ledger_report import Report, as_csv, as_markdown, report
 from circle.scoring import ScoringRules
 from circle.store import Store
+from circle.wall_text import wall_text
 from circle.widgets.rows_table import RowsTable
 
 EVERYONE = "__everyone__"
@@ -40,7 +41,7 @@ class LedgerScreen(Screen[None]):
         self.group: dict | None = None
 
     def compose(self) -> ComposeResult:
-        groups = [(Content(g["name"]), g["name"]) for g in self.store.groups()]
+        groups = [(Content(wall_text(g["name"])), g["name"]) for g in self.store.groups()]
         with Horizontal(id="ledger-top"):
             yield Static(id="ledger-title")
             yield Select([(Content("everyone"), EVERYONE), *groups], value=EVERYONE, allow_blank=False, id="group")
@@ -89,9 +90,9 @@ class LedgerScreen(Screen[None]):
         if self.ledger is None:
             return  # the worker shows it when it is ready
         rep = rep or report(self.ledger, self.group, self.tz)
-        self.query_one("#ledger-title", Static).update(Content(rep.title))
+        self.query_one("#ledger-title", Static).update(Content(wall_text(rep.title)))
         self.query_one("#points", RowsTable).set_rows(
-            [(r.name, str(r.total), *(str(r.levels[n]) for n in range(1, 6)), r.trend) for r in rep.rows]
+            [(wall_text(r.name), str(r.total), *(str(r.levels[n]) for n in range(1, 6)), r.trend) for r in rep.rows]
         )
         self.query_one("#trend", Sparkline).data = rep.monthly_totals or [0]
         span = f"{rep.months[0]} to {rep.months[-1]}" if rep.months else "no points yet"

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Label, Select, Static
 from circle import loops
 from circle.screens.dialogs import AskText, PickOne
 from circle.store import Store, StoreError
+from circle.wall_text import wall_text
 
 
 class LoopsDrawing(Widget):
@@ -73,7 +74,7 @@ class LoopsScreen(Screen[None]):
         self.community: str | None = preferred[0]["name"] if preferred else None
 
     def compose(self) -> ComposeResult:
-        options = [(Content(g["name"]), g["name"]) for g in self.store.groups()]
+        options = [(Content(wall_text(g["name"])), g["name"]) for g in self.store.groups()]
         with Horizontal(id="loops-top"):
             yield Static(id="loops-title")
             if options:

@@ -14,6 +14,7 @@ from circle.engine import CommandRejected, RosterError, Session, check_roster
 from circle.openspace import OpenSpace, grid_text, harvest_text, parse_spaces
 from circle.screens.dialogs import AskText, FormDialog, PickOne
 from circle.store import Store, StoreError
+from circle.wall_text import wall_text
 
 
 class MarketScreen(Screen[None]):
@@ -81,7 +82,7 @@ class MarketScreen(Screen[None]):
         for p in market.ranked():
             where = f"{market.slots[p.slot]} {market.spaces[p.space].name}" if p.placed else "—"
             table.add_row(
-                Text(p.title),
+                Text(wall_text(p.title)),
                 Text(p.convenor),
                 str(p.interest),
                 Text(where),

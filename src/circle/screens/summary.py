@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from circle.durations import format_duration
 from circle.engine import Session, person_totals
 from circle.export import export
+from circle.wall_text import wall_text
 
 
 class SummaryScreen(Screen[None]):
@@ -51,7 +52,7 @@ class SummaryScreen(Screen[None]):
                 yield Label("Steps: planned and actual", classes="pane-title")
                 yield DataTable(id="steps", cursor_type="row")
                 yield Label(f"Notes ({len(state.notes)})", classes="pane-title")
-                notes = "\n".join(f"· {n.text}" for n in state.notes)
+                notes = "\n".join(f"· {wall_text(n.text)}" for n in state.notes)
                 yield Static(Content(notes) if notes else "[dim]no notes taken[/dim]", id="notes")
         yield Footer()
 
@@ -61,7 +62,7 @@ class SummaryScreen(Screen[None]):
         people.add_columns("Person", "Spoke", "Turns", "Passes", "Over")
         for t in person_totals(state):
             over = format_duration(t.overtime) if t.overtime >= 1 else "—"
-            people.add_row(Text(t.person.name), format_duration(t.spoken), str(t.turns), str(t.passes), over)
+            people.add_row(Text(wall_text(t.person.name)), format_duration(t.spoken), str(t.turns), str(t.passes), over)
         steps = self.query_one("#steps", DataTable)
         steps.add_columns("Step", "Planned", "Actual")
         for run in state.runs:
