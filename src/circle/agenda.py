@@ -2,7 +2,7 @@
 
 Pure functions over engine state. A block's planned length is what the
 protocol says (or what an accepted rebalance made it); the plan starts when
-the first block's timer first started.
+a timer first started (not when the session opened).
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def standing(state: State, now: float) -> Standing:
     done = {r.index: r for r in state.runs if r.ended_at is not None or state.ended}
     blocks = []
     for index, step in enumerate(protocol.steps):
-        planned = state.plan.get(index, planned_step_seconds(step, people))
+        first = planned_step_seconds(step, people)
+        planned = state.plan.get(index, first)
         if index in done and index != current:
             status, actual = ("skipped" if done[index].skipped else "done"), done[index].actual
         elif index == current:
@@ -64,9 +65,11 @@ def standing(state: State, now: float) -> Standing:
         else:
             upcoming = index > (current if current is not None else max(done, default=-1))
             status, actual = ("next" if upcoming and not any(b.status == "next" for b in blocks) else "later"), 0.0
-        blocks.append(Block(index, step.title, step.kind, planned, shortest_seconds(step, planned), status, actual))
+        # The floor comes from the length first planned, so rebalancing again cannot halve it again.
+        floor = min(planned, shortest_seconds(step, first))
+        blocks.append(Block(index, step.title, step.kind, planned, floor, status, actual))
 
-    first_start = _first_start(state)
+    first_start = state.began_at
     if first_start is None:
         return Standing(blocks, None, None, 0.0)
     # The end as first planned: accepting a rebalance brings the projection back to it.
@@ -78,16 +81,6 @@ def standing(state: State, now: float) -> Standing:
     future = sum(b.planned for b in blocks if b.status in ("next", "later"))
     projected_end = now + remaining_now + future
     return Standing(blocks, planned_end, projected_end, projected_end - planned_end)
-
-
-def _first_start(state: State) -> float | None:
-    """When the plan began: the first moment any block's timer ran."""
-    for run in state.runs:
-        if run.actual > 0:
-            return run.started_at
-    if state.running_since is not None:
-        return state.running_since
-    return None
 
 
 def propose(blocks: list[Block], behind: float) -> Proposal | None:

@@ -95,6 +95,7 @@ class State:
     slot: int = 0
     running_since: float | None = None
     created_at: float | None = None
+    began_at: float | None = None  # when a timer first ran: where an agenda's plan starts
     ended_at: float | None = None
     notes: list[Note] = field(default_factory=list)
     group: dict[str, str] | None = None  # {"id", "name"} when run for a saved group
@@ -341,6 +342,8 @@ def _on_step_started(state: State, event: Event) -> None:
 def _on_timer_started(state: State, event: Event) -> None:
     if state.running_since is None:
         state.running_since = event.at
+    if state.began_at is None:
+        state.began_at = event.at
 
 
 def _on_timer_paused(state: State, event: Event) -> None:
