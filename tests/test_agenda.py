@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from conftest import FIXTURES
 
 from circle.agenda import Block, propose, standing
 from circle.clock import FakeClock
 from circle.engine import Person, Session
 from circle.loader import LoadError, load_protocol
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 MIN = 60
 

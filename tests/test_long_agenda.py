@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-
-from conftest import FIXTURES
+from pathlib import Path
 
 import circle.engine
 from circle.agenda import propose, standing
@@ -19,6 +18,8 @@ from circle.engine import CommandRejected, Person, Session, State, fold
 from circle.loader import load_protocol
 from circle.mixer import mix
 from circle.sessions import start_session
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 TICK = 1 / 64  # every gap is a whole number of ticks: exact in binary, so the ideal is exact
 SIX_HOURS = 6 * 3600
