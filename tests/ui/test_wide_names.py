@@ -97,3 +97,19 @@ async def test_resizing_again_and_again_while_the_timer_runs(world, protocol_id,
         sign = "+" if state.phase(world.clock.now()) == "overtime" else ""
         assert screen.query_one(BigClock).text == f"{sign}{seconds // 60}:{seconds % 60:02d}"
         assert len(screen_lines(app)) == 24
+
+
+async def test_a_dialog_shows_a_typed_name_as_text_not_markup(world):
+    # A group called "[b]ees ❤️ [/x]": brackets are letters, and the heart is drawn plain (the name
+    # to edit, below it, stays as typed, so that renaming keeps what is not changed).
+    world.store.create_group("[b]ees ❤\ufe0f [/x]", world.store.people_named(["Ana", "Ben", "Caro"]))
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.action_show_groups()
+        await pilot.pause()
+        await pilot.press("r")  # rename: the dialog asks "New name for ..."
+        await pilot.pause()
+        lines = screen_lines(app)
+        title = next(line for line in lines if "New name for" in line)
+        assert "New name for [b]ees ❤ [/x]" in title and codepoint_width(title) == 80, lines

@@ -13,6 +13,11 @@ from textual.widgets.option_list import Option
 from circle.wall_text import wall_text
 
 
+def _shown(text: str) -> Content:
+    # Plain text, never markup (a group may be called "[b]ees"), in the width every terminal agrees on.
+    return Content(wall_text(text))
+
+
 class _Dialog(ModalScreen):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
@@ -36,9 +41,9 @@ class ConfirmDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(_shown(self.question), classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, classes="dialog-detail")
+                yield Static(_shown(self.detail), classes="dialog-detail")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Yes (y)", id="yes", variant="primary")
                 yield Button("No (n)", id="no")
@@ -60,7 +65,7 @@ class AskText(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(_shown(self.question), classes="dialog-title")
             yield Input(placeholder=self.placeholder)
             yield Static("enter to confirm, escape to cancel", classes="dialog-detail")
 
@@ -78,8 +83,8 @@ class PickOne(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(wall_text(self.question)), classes="dialog-title")
-            yield OptionList(*[Option(Content(wall_text(label)), id=key) for key, label in self.choices])
+            yield Label(_shown(self.question), classes="dialog-title")
+            yield OptionList(*[Option(_shown(label), id=key) for key, label in self.choices])
             yield Static("enter to choose, escape to cancel", classes="dialog-detail")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -102,8 +107,8 @@ class ResumeDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.heading), classes="dialog-title")
-            yield Static(Content(self.detail), classes="dialog-detail")
+            yield Label(_shown(self.heading), classes="dialog-title")
+            yield Static(_shown(self.detail), classes="dialog-detail")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Resume (r)", id="resume", variant="primary")
                 yield Button("End it (e)", id="end")
@@ -147,7 +152,7 @@ class PairDialog(_Dialog):
     def compose(self) -> ComposeResult:
         options = [(Content(name), pid) for pid, name in self.people]
         with Vertical(classes="dialog"):
-            yield Label(Content(self.heading), classes="dialog-title")
+            yield Label(_shown(self.heading), classes="dialog-title")
             yield Label(self.first)
             yield Select(options, id="first", prompt="choose…")
             yield Label(self.second)
@@ -177,7 +182,7 @@ class ManyDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.heading), classes="dialog-title")
+            yield Label(_shown(self.heading), classes="dialog-title")
             yield SelectionList(*[(Content(name), pid) for pid, name in self.people])
             yield Input(placeholder=self.label, id="label")
             yield Static("space to tick, tab to the label, enter to save", classes="dialog-detail")
@@ -197,7 +202,7 @@ class FormDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.heading), classes="dialog-title")
+            yield Label(_shown(self.heading), classes="dialog-title")
             for key, label in self.fields:
                 yield Input(placeholder=label, id=f"field-{key}", classes="form-field")
             yield Static("tab to move; enter on the last line saves; escape cancels", classes="dialog-detail")
