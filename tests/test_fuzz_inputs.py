@@ -28,6 +28,7 @@ from circle.engine import RosterError, check_roster
 from circle.loader import MAX_BYTES, LoadError, Problem, load_library, load_protocol, validate_paths
 from circle.loops import load_loops
 from circle.methods import load_methods
+from circle.mixer import MixError, mix
 from circle.protocol import STEP_KINDS
 from circle.resources import bundled_dir
 from circle.scoring import load_rules
@@ -669,3 +670,11 @@ def test_circle_mix_refuses_a_name_that_is_not_text(capsys):
     )
     code, out, err = cli(capsys, "mix", "--people=Ana,Ben,Caro,Dee", "--apart=Ana,\x07Ben", "--pairs", "--rounds=1")
     assert (code, out) == (1, "") and "'\\x07Ben' has a character that is not text" in err
+
+
+def test_a_name_typed_in_capitals_is_the_same_person_whatever_letter_it_came_from():
+    # Found by the fuzz: "ı" (dotless i) in capitals is "I", so ["ı", "I"] names one person twice.
+    with pytest.raises(RosterError, match="is named twice"):
+        check_roster(["ı", "I"])
+    with pytest.raises(MixError, match="is named twice"):
+        mix(["ı", "Ben", "I", "Dee"], 2, 1)

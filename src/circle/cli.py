@@ -14,6 +14,7 @@ from circle.errors import CircleError, one_line, printable
 from circle.groups import GROUP_KINDS
 from circle.lock import DatabaseLock
 from circle.mix_cli import add_mix_parser, cmd_mix
+from circle.names import name_key
 from circle.resources import default_db_path
 from circle.store import Store, StoreError
 
@@ -230,11 +231,11 @@ def _start_request(args: argparse.Namespace, library, store: Store):
     protocol = library.get(args.protocol)
     if args.group:
         members = [p.name for p in store.group_members(args.group)]
-        absent = {n.strip().casefold() for n in args.absent.split(",") if n.strip()}
-        unknown = absent - {m.casefold() for m in members}
+        absent = {name_key(n) for n in args.absent.split(",") if n.strip()}
+        unknown = absent - {name_key(m) for m in members}
         if unknown:
             raise UsageError(f"not in {args.group}: {', '.join(sorted(unknown))} (members: {', '.join(members)})")
-        names = [m for m in members if m.casefold() not in absent]
+        names = [m for m in members if name_key(m) not in absent]
     elif args.absent:
         raise UsageError("--absent goes with --group")
     elif args.people is not None:

@@ -20,6 +20,7 @@ from circle.clock import Clock
 from circle.errors import CircleError, not_text, shown
 from circle.events import Event, Person
 from circle.mixer import count_repeats, mix
+from circle.names import name_key
 from circle.protocol import (
     BlockStep,
     GroupsStep,
@@ -237,7 +238,7 @@ def check_roster(names: Iterable[str]) -> list[str]:
     for name in cleaned:
         if not_text(name):
             raise RosterError(f"the name {shown(name)} has a character that is not text; type it again")
-        key = name.casefold()
+        key = name_key(name)
         if key in seen:
             raise RosterError(f"'{name}' is named twice; add an initial to tell them apart")
         seen[key] = name
@@ -837,7 +838,7 @@ class Session:
         if not name:
             raise CommandRejected("type a name to add someone")
         for pid in state.present:
-            if state.people[pid].name.casefold() == name.casefold():
+            if name_key(state.people[pid].name) == name_key(name):
                 raise CommandRejected(f"'{name}' is already here")
         added = self._event("person_added", id=person_id or str(uuid.uuid4()), name=name)
         mended = self._mended(state, joining=added.data["id"])  # mid-breakout: they join a group

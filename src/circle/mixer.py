@@ -34,6 +34,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from circle.names import name_key
+
 Rounds = list[list[list[str]]]
 
 __all__ = ["Mix", "MixError", "count_repeats", "group_sizes", "mix", "regroup_round"]
@@ -93,7 +95,7 @@ def _clean(name: object) -> str:
 
 
 def _key(name: object) -> str:
-    return _clean(name).casefold()
+    return name_key(_clean(name))
 
 
 def _groups_of(rounds: object, what: str) -> Iterable[list[str]]:
@@ -158,9 +160,9 @@ class _Room:
             raise MixError("a name is blank")
         index: dict[str, int] = {}
         for i, name in enumerate(names):
-            if name.casefold() in index:
+            if name_key(name) in index:
                 raise MixError(f"'{name}' is named twice; add an initial to tell them apart")
-            index[name.casefold()] = i
+            index[name_key(name)] = i
         self.names, self.index = names, index
         n = self.n = len(names)
         self.sizes = group_sizes(n, size)
@@ -254,7 +256,7 @@ class _Room:
                 raise MixError(f"a {what} pair needs two names (got {', '.join(members) or 'none'})")
             ids = []
             for name in members:
-                i = self.index.get(name.casefold())
+                i = self.index.get(name_key(name))
                 if i is None:
                     raise MixError(f"{name} is in a {what} pair but is not present")
                 ids.append(i)

@@ -16,7 +16,6 @@ import json
 import os
 import sqlite3
 import time
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from urllib.parse import quote
 
 from circle.errors import CircleError, not_text, shown
 from circle.events import Event, Person
+from circle.names import name_key
 
 T = TypeVar("T")
 
@@ -86,11 +86,6 @@ _MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX sessions_created ON sessions(created_at)",
     ],
 }
-
-
-def name_key(name: str) -> str:
-    """How names are compared: spaces folded, composed form (NFC), case ignored in every script."""
-    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
 
 
 class StoreError(CircleError):
