@@ -348,20 +348,24 @@ def test_a_new_session_reaches_readers_with_its_first_events(tmp_path, protocol,
 
 
 def test_many_processes_opening_a_new_file_at_once_all_succeed(tmp_path):
-    db, go = tmp_path / "circle.db", tmp_path / "go"
+    # Each round, six processes race to create one new file; a loser must wait, never see the
+    # winner's tables before its mark and call the file another program's. (Rounds, because a
+    # race is caught only some of the time.)
     script = "import sys, time, pathlib\n" + textwrap.dedent(
         """
         from circle.store import Store
         while not pathlib.Path(sys.argv[2]).exists():
-            time.sleep(0.005)
+            time.sleep(0.0005)
         Store(sys.argv[1]).people_named(["Ana", "Ben"])
         """
     )
-    procs = [python(script, db, go) for _ in range(4)]
-    time.sleep(0.5)  # let them all start waiting; correctness does not depend on it
-    go.touch()
-    for proc in procs:
-        finish(proc)
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT count(*) FROM people").fetchone()[0] == 2
-    conn.close()
+    for round_ in range(5):
+        db, go = tmp_path / f"circle-{round_}.db", tmp_path / f"go-{round_}"
+        procs = [python(script, db, go) for _ in range(6)]
+        time.sleep(0.4)  # let them all start waiting; correctness does not depend on it
+        go.touch()
+        for proc in procs:
+            finish(proc)
+        conn = sqlite3.connect(db)
+        assert conn.execute("SELECT count(*) FROM people").fetchone()[0] == 2
+        conn.close()

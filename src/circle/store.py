@@ -140,6 +140,21 @@ def _friendly(path: Path, exc: sqlite3.Error) -> StoreError:
     return StoreError(f"{path}: {exc}")
 
 
+def _patiently(path: Path, patience: float, attempt: Callable[[], T]) -> T:
+    """``attempt()``, tried again while SQLite answers busy, for up to ``patience`` seconds.
+
+    Any other problem, or busy beyond that, is a one-line :class:`StoreError`."""
+    deadline, pause = time.monotonic() + patience, 0.005
+    while True:
+        try:
+            return attempt()
+        except sqlite3.Error as exc:
+            if not _busy(exc) or time.monotonic() + pause > deadline:
+                raise _friendly(path, exc) from None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 class Store:
     """One circle database file."""
 
@@ -149,10 +164,12 @@ class Store:
         self.wait = wait
         self.conn = self._connect()
         try:
-            self._prepare()
-        except (sqlite3.Error, StoreError) as exc:
+            # Two processes creating one file at once: SQLite may answer busy without waiting
+            # while the other switches it to WAL, so opening is patient as every write is.
+            _patiently(self.path, wait, self._prepare)
+        except StoreError:
             self.conn.close()  # a refused file is left exactly as it was
-            raise exc if isinstance(exc, StoreError) else _friendly(self.path, exc) from None
+            raise
 
     # -- opening ------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -190,9 +207,15 @@ class Store:
 
     def _prepare(self) -> None:
         conn = self.conn
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # Read as one snapshot: another process may be creating the file's tables right now,
+        # and its tables without its mark would look like some other program's database.
+        conn.execute("BEGIN")
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            conn.rollback()
         if app_id != APPLICATION_ID and tables:
             raise StoreError(f"{self.path} is not a circle database (it holds other tables)")
         if version > SCHEMA_VERSION:
@@ -270,17 +293,13 @@ class Store:
             patience = self.conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
         except sqlite3.Error as exc:
             raise _friendly(self.path, exc) from None
-        deadline, pause = time.monotonic() + patience, 0.005
-        while True:
-            try:
-                with self.conn:
-                    self.conn.execute("BEGIN IMMEDIATE")
-                    return work(self.conn)
-            except sqlite3.Error as exc:
-                if not _busy(exc) or time.monotonic() + pause > deadline:
-                    raise _friendly(self.path, exc) from None
-            time.sleep(pause)
-            pause = min(pause * 2, 0.1)
+
+        def attempt() -> T:
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return work(self.conn)
+
+        return _patiently(self.path, patience, attempt)
 
     def _write(self, statements: list[tuple[str, tuple]]) -> None:
         def run(conn: sqlite3.Connection) -> None:
