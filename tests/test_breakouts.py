@@ -130,26 +130,47 @@ def test_someone_leaving_mid_round_keeps_the_tables_and_regroups_the_later_round
     assert session.state.running  # the round's clock did not stop
 
 
-def test_someone_leaving_a_pair_joins_the_smallest_other_group(protocol):
+def test_someone_leaving_a_pair_joins_the_smallest_other_group_and_numbers_stay(protocol):
     clock = FakeClock()
     session, _ = start(protocol, clock, names=NAMES[:6])
     session.start()
     clock.advance(30)
-    pair = session.state.run.rounds[0][0]
-    session.remove_person(pair[0])
+    before = [list(g) for g in session.state.run.rounds[0]]
+    session.remove_person(before[0][0])
     groups = session.state.run.rounds[0]
-    assert sorted(len(g) for g in groups) == [2, 3]
-    assert pair[1] in next(g for g in groups if len(g) == 3)
+    # Pair 1 is gone, and pairs 2 and 3 are still pairs 2 and 3 (people were told their number).
+    assert groups[0] == [] and sorted(len(g) for g in groups[1:]) == [2, 3]
+    assert before[0][1] in next(g for g in groups if len(g) == 3)
+    assert all(set(old) <= set(new) for old, new in zip(before[1:], groups[1:], strict=True))
 
 
-def test_before_a_round_begins_a_change_mixes_it_afresh(protocol):
+def test_numbers_on_the_wall_stay_when_a_group_empties(protocol):
+    from circle.liveview import live_view
+
+    clock = FakeClock()
+    session, _ = start(protocol, clock, names=NAMES[:6])
+    session.start()
+    clock.advance(30)
+    shown = dict(live_view(session.state, clock.now()).cards)
+    third = shown["Pair 3"]
+    session.remove_person(session.state.run.rounds[0][0][0])
+    cards = dict(live_view(session.state, clock.now()).cards)
+    assert "Pair 1" not in cards and cards["Pair 3"] == third  # the one left alone joined pair 2
+
+
+def test_before_a_round_begins_a_latecomer_joins_the_smallest_group(protocol):
+    """A latecomer used to remix every table of a round not yet begun; the tables were on the wall."""
     clock = FakeClock()
     session, _ = start(protocol, clock)
     run = to_tables(session, clock)  # round 1 of the tables is ready, not started
+    tables = [list(g) for g in run.rounds[0]]
     session.add_person("Late Lou")
     lou = session.state.present[-1]
-    assert everyone_once(run.rounds, [*(n.lower() for n in NAMES), lou])
-    assert sorted(len(g) for g in run.rounds[0]) == [3, 3, 3, 4]  # 13 in fours
+    smallest = tables.index(min(tables, key=len))
+    assert run.rounds[0][smallest] == [*tables[smallest], lou]
+    others = [g for i, g in enumerate(tables) if i != smallest]
+    assert [g for i, g in enumerate(run.rounds[0]) if i != smallest] == others  # every other table as it was
+    assert everyone_once(run.rounds, [*(n.lower() for n in NAMES), lou])  # later rounds seat them too
 
 
 def test_a_late_arrival_mid_round_joins_the_smallest_group(protocol):
@@ -162,6 +183,21 @@ def test_a_late_arrival_mid_round_joins_the_smallest_group(protocol):
     assert sorted(len(g) for g in run.rounds[0]) == [3, 4, 4]
     assert any(lou in g and len(g) == 4 for g in run.rounds[0])
     assert all(any(lou in g for g in groups) for groups in run.rounds)
+
+
+def test_in_pairs_two_people_swap_places(protocol):
+    clock = FakeClock()
+    session, log = start(protocol, clock)
+    pairs = [list(g) for g in session.state.run.rounds[0]]
+    a, b = pairs[0][0], pairs[2][1]
+    session.swap_people(a, b)
+    assert log[-1].kind == "groups_set" and log[-1].data["reason"] == "swapped"
+    now = session.state.run.rounds[0]
+    assert now[0] == [b, pairs[0][1]] and now[2] == [pairs[2][0], a]
+    assert now[1] == pairs[1]
+    with pytest.raises(CommandRejected, match="already together"):
+        session.swap_people(now[1][0], now[1][1])
+    assert fold(log).run.rounds == session.state.run.rounds
 
 
 def test_arrivals_and_departures_in_the_last_round_keep_its_tables(protocol):

@@ -14,9 +14,9 @@ from circle.engine import (
     countdown_seconds,
     fold,
     pair_up,
-    person_totals,
 )
 from circle.loader import load_protocol
+from circle.report import build
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TURN = 120  # round-open.yaml: the round's turn is 2m with a 20s warning
@@ -36,7 +36,8 @@ def statuses(state: State) -> list[tuple[str, str]]:
 
 
 def totals(state: State) -> dict:
-    return {t.person.name: t for t in person_totals(state)}
+    """Each person's figures, as the summary and every export give them."""
+    return {p.name: p for p in build(state).people}
 
 
 def snapshot(state: State, now: float) -> dict:
@@ -58,7 +59,7 @@ def snapshot(state: State, now: float) -> dict:
         "present": list(state.present),
         "left": dict(state.left),
         "notes": list(state.notes),
-        "totals": person_totals(state),
+        "totals": build(state, now).people,
         "next": state.next_up(),
     }
 
@@ -124,10 +125,10 @@ def test_next_hands_the_turn_on_and_keeps_the_clock_running(protocol, clock):
     assert statuses(state) == [("Ana", "done"), ("Ben", "now"), ("Caro", "todo")]
     assert state.remaining(clock.now()) == TURN - 7
     assert state.next_up() == "Caro"
-    assert totals(state)["Ana"].spoken == 30
+    assert totals(state)["Ana"].time == 30
 
 
-def test_pass_moves_on_and_counts_as_a_pass_not_speaking(protocol, clock):
+def test_pass_moves_on_and_counts_as_a_pass_not_a_turn(protocol, clock):
     session, _ = start(protocol, clock)
     session.start()
     clock.advance(4)
@@ -135,7 +136,9 @@ def test_pass_moves_on_and_counts_as_a_pass_not_speaking(protocol, clock):
     assert statuses(session.state)[0] == ("Ana", "passed")
     assert session.state.current.label == "Ben"
     ana = totals(session.state)["Ana"]
-    assert (ana.passes, ana.turns, ana.spoken) == (1, 0, 0)
+    # The four seconds before the pass are hers in the totals as in the turn's own row.
+    assert (ana.passes, ana.turns, ana.time) == (1, 0, 4)
+    assert build(session.state).steps[0].turns[0].time == 4
 
 
 def test_pass_is_rejected_when_the_round_does_not_allow_it(clock):
@@ -238,7 +241,7 @@ def test_overtime_counts_up_and_shows_in_the_totals(protocol, clock):
     assert countdown_seconds(state.remaining(clock.now())) == 26
     session.next()
     ana = totals(state)["Ana"]
-    assert (ana.turns, ana.spoken, ana.overtime) == (1, TURN + 26.5, 26.5)
+    assert (ana.turns, ana.time, ana.overtime) == (1, TURN + 26.5, 26.5)
     assert totals(state)["Ben"].overtime == 0
 
 
@@ -282,7 +285,7 @@ def test_the_speaker_leaving_hands_the_turn_on(protocol, clock):
     state = session.state
     assert statuses(state) == [("Ana", "left"), ("Ben", "now"), ("Caro", "todo")]
     assert state.remaining(clock.now()) == TURN - 3
-    assert totals(state)["Ana"].spoken == 20
+    assert totals(state)["Ana"].time == 20
     assert_replays(session, log, clock)
 
 
@@ -516,3 +519,98 @@ def test_a_failing_sink_leaves_the_state_as_it_was(protocol, clock):
         with pytest.raises(OSError):
             command()
     assert snapshot(session.state, clock.now()) == before
+
+
+# -- undoing a skip (issue 12, item 6) ---------------------------------------------------------
+
+
+def test_back_right_after_a_skip_brings_the_step_back_where_it_stopped(protocol, clock):
+    session, log = start(protocol, clock)
+    session.start()
+    clock.advance(50)
+    session.next()  # Ana done; Ben has 40 s of his turn
+    clock.advance(40)
+    session.skip_step()  # by mistake: the round had minutes to go
+    assert session.state.run.index == 1
+    session.back()
+    state = session.state
+    assert state.run.index == 0 and not state.run.skipped and state.run.ended_at is None
+    assert statuses(state) == [("Ana", "done"), ("Ben", "now"), ("Caro", "todo")]
+    assert state.current.spent == 40 and state.remaining(clock.now()) == TURN - 40
+    assert_replays(session, log, clock)
+    session.next()
+    assert state.current.label == "Caro"  # and the round carries on
+
+
+def test_back_after_skipping_the_last_step_brings_it_back(protocol, clock):
+    session, log = start(protocol, clock, names=("Ana",))
+    for _ in range(2):
+        session.skip_step()
+    session.start()
+    clock.advance(10)
+    session.skip_step()  # the silence, the last step
+    assert session.state.finished
+    session.back()
+    assert not session.state.finished and session.state.current.label == "Silence"
+    assert session.state.current.spent == 10
+    assert_replays(session, log, clock)
+
+
+# -- coming back to those who passed (issue 12, item 8) --------------------------------------------
+
+
+def feelz_checkin():
+    from circle.loader import load_library
+
+    return load_library().get("feelz-checkin")  # a silence, then a round that comes back to those who passed
+
+
+def test_a_round_comes_back_once_to_those_who_passed(clock):
+    session, log = start(feelz_checkin(), clock, names=("Ana", "Ben", "Caro"))
+    session.skip_step()  # past the silence
+    session.start()
+    session.pass_turn()  # Ana passes
+    assert session.state.next_up() == "Caro"
+    clock.advance(60)
+    session.next()  # Ben
+    assert session.state.next_up() == "back to Ana, who passed"
+    clock.advance(30)
+    session.pass_turn()  # Caro, the last, passes too
+    state = session.state
+    assert state.run.index == 1, "the round ended instead of coming back"
+    assert state.current.label == "Ana" and state.current.again
+    assert state.next_up() == "back to Caro, who passed"
+    clock.advance(45)
+    session.next()
+    assert state.current.label == "Caro" and state.current.again
+    session.pass_turn()  # passing again: the round does not come back a second time
+    assert state.finished
+    assert [(s.label, s.status, s.again) for s in state.run.slots] == [
+        ("Ana", "passed", False),
+        ("Ben", "done", False),
+        ("Caro", "passed", False),
+        ("Ana", "done", True),
+        ("Caro", "passed", True),
+    ]
+    assert_replays(session, log, clock)
+    ana = totals(state)["Ana"]
+    assert (ana.turns, ana.passes, ana.time) == (1, 1, 45)
+
+
+def test_someone_who_passed_and_left_is_not_come_back_to(clock):
+    session, _ = start(feelz_checkin(), clock, names=("Ana", "Ben", "Caro"))
+    session.skip_step()
+    session.start()
+    session.pass_turn()
+    session.remove_person("ana")
+    session.next()
+    session.next()
+    assert session.state.finished
+
+
+def test_a_round_without_return_to_passed_ends_at_its_last_turn(protocol, clock):
+    session, _ = start(protocol, clock, names=("Ana", "Ben"))
+    session.start()
+    session.pass_turn()
+    session.next()
+    assert session.state.run.index == 1  # on to the open step

@@ -10,6 +10,8 @@ DOMAIN = [
     "circle.store",
     "circle.sessions",
     "circle.export",
+    "circle.report",
+    "circle.localtime",
     "circle.durations",
     "circle.clock",
     "circle.resources",

@@ -93,7 +93,7 @@ def test_an_unknown_key_named_like_a_step_kind_is_named_correctly(tmp_path):
     path.write_text(
         "id: odd\ntitle: Odd\nsteps:\n  - kind: open\n    title: Talk\n    duration: 5m\n    silence: 30s\n"
     )
-    allowed = "duration, fixed, kind, materials, min, prompt, script, title, warn_at"
+    allowed = "day, duration, fixed, kind, materials, min, prompt, script, title, warn_at"
     assert problem_lines(path) == [f"{path}:7:5: unknown key 'silence'; allowed: {allowed}"]
 
 

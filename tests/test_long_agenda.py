@@ -46,6 +46,7 @@ class Ideal:
         self.turns: dict[tuple[int, int], Turn] = {}
         self.plan: dict[int, int] = {}  # block -> length, from accepted rebalances
         self.began: int | None = None  # the tick the first timer started: the plan's start
+        self.room: dict[int, int] = {0: people}  # block -> people in the room when it began
         self.running = False
         self.ticks = 0
 
@@ -63,14 +64,15 @@ class Ideal:
         return self.turns[key]
 
     def planned(self, index: int, rebalanced: bool = True) -> int:
-        """A block's length as planned now: a round grows and shrinks with the room."""
+        """A block's length as planned: for the room when it began (one still to come: the room now)."""
         step = self.steps[index]
         if rebalanced and index in self.plan:
             return self.plan[index]
+        people = self.room.get(index, self.people)
         if step.kind == "round":
-            return step.turn * self.people
+            return step.turn * people
         if step.kind == "pairs":  # an odd room makes one trio
-            return step.turn * (3 if self.people % 2 else 2)
+            return step.turn * (3 if people % 2 else 2)
         if step.kind == "groups":
             return step.duration * step.rounds
         return step.duration
@@ -79,11 +81,22 @@ class Ideal:
         """The shortest a rebalance may make a block: its own minimum, else half its length as first planned."""
         step, first = self.steps[index], self.planned(index, rebalanced=False)
         if step.fixed or step.kind == "round":
-            return first
-        return min(step.min, first) if step.min is not None else first // 2
+            least = first
+        else:
+            least = min(step.min, first) if step.min is not None else first // 2
+        return min(self.planned(index), least)  # a block already cut below it (the room grew) stays
 
     def actual(self, index: int) -> float:
         return sum(t.ran for (i, _), t in self.turns.items() if i == index) * TICK
+
+    def each_turn(self, index: int) -> int:
+        """What a turn of a block has before any + or -."""
+        step = self.steps[index]
+        if step.kind in ("round", "pairs"):
+            return step.turn
+        if index in self.plan:
+            return self.plan[index] // getattr(step, "rounds", 1)
+        return step.duration
 
     def restart(self, index: int) -> None:
         """Back out of a block from its first turn: the block had not really begun, so when it
@@ -115,11 +128,19 @@ def check(state: State, ideal: Ideal, t0: float, now: float) -> None:
         assert where_we_stand.planned_end is None
         return
     planned_end = t0 + ideal.began * TICK + ideal.length
-    # The plan still to run: what is left of this block's planned length (a turn's + and - do
-    # not change the plan), then every later block at its planned length.
-    left_now = 0 if current is None else max(0, ideal.planned(current) - ideal.actual(current))
-    later = range(current + 1 if current is not None else len(ideal.steps), len(ideal.steps))
-    projected_end = now + left_now + sum(ideal.planned(i) for i in later)
+    # What is still to run: the rest of this turn (with its + and -), each turn of this block
+    # still to come (the engine says how many there are, this says what each has), then every
+    # later block at its planned length.
+    if current is None:
+        projected_end = max(r.ended_at for r in state.runs)
+    else:
+        waiting = [(current, j) for j, s in enumerate(state.run.slots) if s.status == "todo"]
+        left_now = sum(
+            max(0, t.allotted - t.ran * TICK) if (t := ideal.turns.get(key)) else ideal.each_turn(current)
+            for key in [where(state), *waiting]
+        )
+        later = range(current + 1, len(ideal.steps))
+        projected_end = now + left_now + sum(ideal.planned(i) for i in later)
     assert where_we_stand.planned_end == planned_end
     assert where_we_stand.projected_end == projected_end
     assert where_we_stand.behind == projected_end - planned_end
@@ -244,7 +265,7 @@ def test_six_hours_of_pauses_and_changes_keep_exact_time(store, clock, monkeypat
                 session.skip_step()
             case "fit":
                 where_now = standing(state, clock.now())
-                proposal = propose(where_now.blocks, where_now.behind)
+                proposal = propose(where_now.ahead, where_now.behind)
                 if proposal is None or not proposal.lengths:
                     continue  # on time, or nothing left to give: the facilitator does nothing
                 session.adjust_plan(proposal.lengths)
@@ -257,8 +278,11 @@ def test_six_hours_of_pauses_and_changes_keep_exact_time(store, clock, monkeypat
                     continue
                 if where(state)[0] < before[0]:
                     ideal.restart(before[0])
+                    ideal.room.pop(before[0], None)
         if state.finished or where(state)[0] > before[0]:
             ideal.running = False  # a new block waits for the facilitator to start it
+            if not state.finished:
+                ideal.room[where(state)[0]] = ideal.people
         done[command] += 1
         check(state, ideal, t0, clock.now())
         if sum(done.values()) in replay_at:

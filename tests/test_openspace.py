@@ -129,7 +129,7 @@ def test_the_agenda_report_carries_grid_harvest_and_projects(space):
     space.harvest(ids["Choir"], "Thursdays in the library")
     space.record_project("Community choir", "Dee", ["Esi"], "a piano", "a hall", "first rehearsal", "Dec 3")
     md = export(space.session_log, "md", UTC)
-    assert "## Open space" in md and "| 10:00 | Choir (Dee, 0 signed up) | Food hub (Ana, 0 signed up) |" in md
+    assert "## Open space" in md and "| 10:00 | Choir (Dee, 0/40) | Food hub (Ana, 0/15) |" in md
     assert "- Choir: Thursdays in the library" in md
     assert "| Community choir | Dee | Esi | a piano | a hall | first rehearsal | Dec 3 |  |" in md
     page = export(space.session_log, "html", UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from circle.clock import Clock, SystemClock
 from circle.errors import CircleError
+from circle.localtime import moment
 from circle.screens.home import HomeScreen
 from circle.store import SessionRow, Store
 from circle.theme import PROJECTOR
@@ -213,7 +214,7 @@ class CircleApp(App[int]):
 
         session = open_session(self.store, row.id, self.clock)
         state = session.state
-        when = datetime.fromtimestamp(row.last_seen, self.tz).strftime("%a %d %b, %H:%M")
+        when = moment(row.last_seen, self.tz).strftime("%a %d %b, %H:%M")
         run, slot = state.run, state.current
         where = f"Step {run.index + 1}: {run.step.title}" if run else ""
         if slot is not None:

@@ -7,11 +7,11 @@ import json
 import os
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 from circle.errors import CircleError, one_line, printable
 from circle.groups import GROUP_KINDS
+from circle.localtime import date_time
 from circle.lock import DatabaseLock
 from circle.mix_cli import add_mix_parser, cmd_mix
 from circle.names import name_key
@@ -152,8 +152,9 @@ def _length(protocol) -> str:
     from circle.durations import format_duration
 
     low, high = protocol.length_range()
+    days = protocol.days
     if low == high:
-        return format_duration(low)
+        return format_duration(low) + (f" ({len(days)} days)" if len(days) > 1 else "")
     return f"{format_duration(low)}-{format_duration(high)}"
 
 
@@ -206,7 +207,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         print(f"no sessions logged in {db} yet")
         return 0
     for r in rows:
-        when = datetime.fromtimestamp(r.created_at).strftime("%Y-%m-%d %H:%M")
+        when = date_time(r.created_at)
         status = "ended" if r.ended else "unfinished"
         print(f"{r.id[:8]}  {when}  {r.title}  ({r.people} people, {status})")
     return 0

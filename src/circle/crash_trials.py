@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import circle.engine
-from circle.agenda import propose, standing
+from circle.agenda import proposal_for, standing
 from circle.clock import FakeClock
 from circle.engine import CommandRejected, GroupsStep, Note, Session, State, live_records, met_in
 from circle.export import UTC, export
@@ -216,7 +216,7 @@ class Facilitator:
     def _fit(self) -> None:
         """The agenda's rebalance, accepted."""
         where = standing(self.session.state, self.clock.now())
-        proposal = propose(where.blocks, where.behind)
+        proposal = proposal_for(where)
         if not proposal or not proposal.lengths:
             raise CommandRejected("nothing to rebalance")
         self.session.adjust_plan(proposal.lengths)

@@ -54,7 +54,8 @@ class Slot:
     warn: int
     speaker: str | None = None
     spent: float = 0.0
-    status: str = "todo"  # todo | now | done | passed | left | skipped
+    status: str = "todo"  # todo | now | done | passed | left | skipped | ended (cut short by the end)
+    again: bool = False  # the round came back to someone who passed (return_to_passed)
 
 
 @dataclass
@@ -70,10 +71,22 @@ class StepRun:
     fewest: int = 0  # a groups step: the fewest repeats any plan could have had, when it was mixed
     ended_at: float | None = None
     skipped: bool = False
+    # Where a skip found the step (its slot, and each slot's status), so back can bring it back.
+    skipped_from: tuple[int, tuple[str, ...]] | None = None
+    cut_short: bool = False  # it was under way when the session ended
 
     @property
     def actual(self) -> float:
         return sum(slot.spent for slot in self.slots)
+
+
+@dataclass(frozen=True)
+class Replan:
+    """An accepted rebalance: when, how far behind it was, and each step's length before and after."""
+
+    at: float
+    lengths: dict[int, tuple[int, int]]
+    behind: float | None = None
 
 
 @dataclass(frozen=True)
@@ -92,17 +105,22 @@ class State:
     present: list[str] = field(default_factory=list)  # seating order of who is here now
     left: dict[str, float] = field(default_factory=dict)
     joined: dict[str, float] = field(default_factory=dict)
+    comings: list[tuple[float, str, str]] = field(default_factory=list)  # (at, person, "arrived" | "left"), in order
     runs: list[StepRun] = field(default_factory=list)
     slot: int = 0
     running_since: float | None = None
     created_at: float | None = None
     began_at: float | None = None  # when a timer first ran: where an agenda's plan starts
+    # Step index -> the first moment the clock ran in that step (kept when back leaves it): where
+    # a day of an agenda starts.
+    began: dict[int, float] = field(default_factory=dict)
     ended_at: float | None = None
     notes: list[Note] = field(default_factory=list)
     group: dict[str, str] | None = None  # {"id", "name"} when run for a saved group
     absent: list[str] = field(default_factory=list)  # group members not here at the start
     records: list[Event] = field(default_factory=list)  # reciprocity moments, in order
     plan: dict[int, int] = field(default_factory=dict)  # step index -> length, from accepted rebalances
+    replans: list[Replan] = field(default_factory=list)  # every accepted rebalance, in order
     extra: list[Event] = field(default_factory=list)  # events of other modules (open space), in order
 
     def records_of(self, kinds: Iterable[str]) -> list[Event]:
@@ -185,7 +203,10 @@ class State:
             return ""
         for slot in run.slots[self.slot + 1 :]:
             if slot.status == "todo":
-                return slot.label
+                return again_label(slot)
+        returns = returns_due(self, run, "done") if self.current is not None else []
+        if returns:
+            return again_label(Slot(self.name(returns[0]), 0, 0, returns[0], again=True))
         if run.index + 1 < len(self.protocol.steps):
             return f"{self.protocol.steps[run.index + 1].title} (next step)"
         return "the end"
@@ -205,6 +226,22 @@ class State:
         """The groups of ids sitting together now, in a breakout step; else []."""
         run = self.run
         return run.rounds[self.round_index] if run is not None and run.rounds else []
+
+
+def again_label(slot: Slot) -> str:
+    """A turn as the wall names it: a return to someone who passed says so."""
+    return f"back to {slot.label}, who passed" if slot.again else slot.label
+
+
+def returns_due(state: State, run: StepRun, status: str) -> list[str]:
+    """Who a round comes back to once its last turn ends with ``status``: everyone here who passed,
+    in order, if the round returns to those who passed and has not come back yet."""
+    step = run.step
+    if not isinstance(step, RoundStep) or not step.return_to_passed or any(s.again for s in run.slots):
+        return []
+    current = state.current if state.run is run else None
+    passed = [s.speaker for s in run.slots if (status if s is current else s.status) == "passed"]
+    return [pid for pid in dict.fromkeys(passed) if pid in state.present]
 
 
 def met_in(state: State, before: int | None = None) -> list[list[list[str]]]:
@@ -264,6 +301,8 @@ def apply(state: State, event: Event) -> None:
         state.extra.append(event)
     state.event_count += 1
     state.last_at = event.at
+    if state.running_since is not None and state.run is not None and state.current is not None:
+        state.began.setdefault(state.run.index, event.at)
 
 
 def fold(events: Iterable[Event]) -> State:
@@ -365,9 +404,16 @@ def _advance(state: State, at: float, status: str) -> None:
     if run is None or slot is None:
         return
     running = state.running_since is not None
+    returns = returns_due(state, run, status)
     _close_segment(state, at, keep_running=running)
     slot.status = status
     nxt = next((i for i in range(state.slot + 1, len(run.slots)) if run.slots[i].status == "todo"), None)
+    if nxt is None and returns:  # the round comes back to those who passed, once each
+        step = run.step
+        assert isinstance(step, RoundStep)
+        nxt = len(run.slots)
+        for pid in returns:
+            run.slots.append(Slot(state.name(pid), step.turn, warn_seconds(step, step.turn), pid, again=True))
     if nxt is None:
         state.slot = len(run.slots)
         run.ended_at = at
@@ -392,12 +438,28 @@ def _previous_slot(run: StepRun, before: int) -> int | None:
     return None
 
 
+def _restore_skipped(state: State, run: StepRun, at: float, running: bool) -> None:
+    """Back into a step that was skipped: it carries on where the skip found it."""
+    assert run.skipped_from is not None
+    slot, statuses = run.skipped_from
+    for s, status in zip(run.slots, statuses, strict=False):
+        s.status = status
+    run.ended_at = None
+    run.skipped = False
+    run.skipped_from = None
+    state.slot = slot
+    state.running_since = at if running else None
+
+
 def _on_turn_back(state: State, event: Event) -> None:
     run = state.run
     if run is None:
         return
     running = state.running_since is not None
     current = state.current
+    if current is None and run.skipped_from is not None:  # the last step was skipped
+        _restore_skipped(state, run, event.at, running=False)
+        return
     if current is not None:
         _close_segment(state, event.at, keep_running=running)
         current.status = "todo"
@@ -406,6 +468,9 @@ def _on_turn_back(state: State, event: Event) -> None:
         # Back across a step boundary: the step we were in has not really begun.
         state.runs.pop()
         run = state.runs[-1]
+        if run.skipped_from is not None:
+            _restore_skipped(state, run, event.at, running)
+            return
         target = _previous_slot(run, len(run.slots))
     if target is None:
         return
@@ -428,6 +493,7 @@ def _on_person_added(state: State, event: Event) -> None:
     state.present.append(person.id)
     state.joined[person.id] = event.at
     state.left.pop(person.id, None)
+    state.comings.append((event.at, person.id, "arrived"))
     run = state.run
     if run is not None and run.ended_at is None and isinstance(run.step, RoundStep):
         slot = Slot(person.name, run.step.turn, warn_seconds(run.step, run.step.turn), person.id)
@@ -439,6 +505,7 @@ def _on_person_removed(state: State, event: Event) -> None:
     if pid in state.present:
         state.present.remove(pid)
     state.left[pid] = event.at
+    state.comings.append((event.at, pid, "left"))
     run = state.run
     if run is None or run.ended_at is not None:
         return
@@ -458,6 +525,7 @@ def _on_step_skipped(state: State, event: Event) -> None:
     current = state.current
     _close_segment(state, event.at, keep_running=False)
     if current is not None:
+        run.skipped_from = (state.slot, tuple(s.status for s in run.slots))
         current.status = "done" if current.spent > 0 else "skipped"
     for slot in run.slots:
         if slot.status == "todo":
@@ -479,8 +547,14 @@ def _on_groups_set(state: State, event: Event) -> None:
 
 
 def _on_plan_adjusted(state: State, event: Event) -> None:
+    assert state.protocol is not None
+    steps, people = state.protocol.steps, len(state.present)
+    lengths = {}
     for index, seconds in event.data["lengths"].items():
-        state.plan[int(index)] = seconds
+        i = int(index)
+        lengths[i] = (state.plan.get(i, planned_step_seconds(steps[i], people)), seconds)
+        state.plan[i] = seconds
+    state.replans.append(Replan(event.at, lengths, event.data.get("behind")))
 
 
 def _on_ended(state: State, event: Event) -> None:
@@ -488,9 +562,11 @@ def _on_ended(state: State, event: Event) -> None:
     run = state.run
     current = state.current
     if current is not None:
-        current.status = "done" if current.spent > 0 else "skipped"
+        # Under way when the session ended: cut short ("ended"); never begun: it was not reached.
+        current.status = "ended" if current.spent > 0 else "todo"
     if run is not None and run.ended_at is None:
         run.ended_at = event.at
+        run.cut_short = True
     state.ended_at = event.at
 
 
@@ -730,31 +806,45 @@ class Session:
         groups[to_group].append(person_id)
         return self._emit(self._groups_set(state, [groups, *run.rounds[r + 1 :]], "moved"))
 
+    def swap_people(self, a: str, b: str) -> list[Event]:
+        """Two people of different groups of this round change places (in pairs, the only way to move)."""
+        state, run, _ = self._breakout()
+        r = state.round_index
+        groups = [list(g) for g in run.rounds[r]]
+        place = {pid: i for i, g in enumerate(groups) for pid in g}
+        for pid in (a, b):
+            if pid not in place:
+                raise CommandRejected(f"'{state.name(pid)}' is not in a group this round")
+        if place[a] == place[b]:
+            raise CommandRejected(f"'{state.name(a)}' and '{state.name(b)}' are already together")
+        ga, gb = groups[place[a]], groups[place[b]]
+        ga[ga.index(a)], gb[gb.index(b)] = b, a
+        return self._emit(self._groups_set(state, [groups, *run.rounds[r + 1 :]], "swapped"))
+
     def _mended(self, state: State, leaving: str | None = None, joining: str | None = None) -> Event | None:
         """Groups after someone leaves or arrives mid-breakout; None outside a breakout.
 
-        A round not yet begun is mixed afresh. A round under way keeps its groups: a newcomer
-        joins the smallest, and someone left on their own joins the smallest other group. The
-        rounds after it are mixed afresh for who is here now.
+        The round on the wall keeps its groups and their numbers, begun or not (people have been
+        told "pair 3"): a newcomer joins the smallest group, and someone left on their own joins
+        the smallest other one, which leaves their group empty (its number is not given to
+        another). The rounds after it are mixed afresh for who is here now.
         """
         run = state.run
         if run is None or not isinstance(run.step, GroupsStep) or run.ended_at is not None or not run.rounds:
             return None
         present = [p for p in state.present if p != leaving] + ([joining] if joining else [])
         reason = "left" if leaving else "joined"
-        slot = state.current
-        if slot is None or (slot.spent == 0 and not state.running):
+        if state.current is None:
             return self._replan(state, present, reason)
-        groups = [g for g in ([p for p in group if p != leaving] for group in run.rounds[state.round_index]) if g]
+        groups = [[p for p in group if p != leaving] for group in run.rounds[state.round_index]]
+        seated = [g for g in groups if g]
         if joining is not None:
-            if groups:
-                min(groups, key=len).append(joining)
-            else:
-                groups.append([joining])
+            (min(seated, key=len) if seated else groups[0] if groups else _new(groups)).append(joining)
         alone = next((g for g in groups if len(g) == 1), None)
-        if alone is not None and len(groups) > 1:
-            groups.remove(alone)
-            min(groups, key=len).extend(alone)
+        others = [g for g in groups if g and g is not alone]
+        if alone is not None and others:
+            min(others, key=len).extend(alone)
+            alone.clear()
         return self._replan(state, present, reason, current=groups)
 
     def _live(self) -> State:
@@ -769,7 +859,10 @@ class Session:
         state = self.state
         run = state.run
         assert run is not None and state.protocol is not None
-        closes = first.kind == "step_skipped" or not any(s.status == "todo" for s in run.slots[state.slot + 1 :])
+        status = {"turn_passed": "passed", "person_removed": "left"}.get(first.kind, "done")
+        closes = first.kind == "step_skipped" or not (
+            any(s.status == "todo" for s in run.slots[state.slot + 1 :]) or returns_due(state, run, status)
+        )
         events = [first]
         if closes and run.index + 1 < len(state.protocol.steps):
             events.append(self._step_event(state, run.index + 1, first.at))
@@ -816,8 +909,14 @@ class Session:
         state = self._live()
         run = state.run
         assert run is not None
-        has_previous = _previous_slot(run, state.slot) is not None or (
-            len(state.runs) > 1 and _previous_slot(state.runs[-2], len(state.runs[-2].slots)) is not None
+        before = state.runs[-2] if len(state.runs) > 1 else None
+        has_previous = (
+            (state.current is None and run.skipped_from is not None)
+            or _previous_slot(run, state.slot) is not None
+            or (
+                before is not None
+                and (before.skipped_from is not None or _previous_slot(before, len(before.slots)) is not None)
+            )
         )
         if not has_previous:
             raise CommandRejected("already at the first turn")
@@ -883,8 +982,9 @@ class Session:
         self._live()
         return self._emit(self._event(kind, **data))
 
-    def adjust_plan(self, lengths: dict[int, int]) -> list[Event]:
-        """Accept a rebalanced plan: new lengths for steps not yet started."""
+    def adjust_plan(self, lengths: dict[int, int], behind: float | None = None) -> list[Event]:
+        """Accept a rebalanced plan: new lengths for steps not yet started (``behind``: how far
+        behind the plan was, kept with it for the report)."""
         state = self._live()
         run = state.run
         started = run.index if run else -1
@@ -894,7 +994,10 @@ class Session:
                 raise CommandRejected("only steps still to come can be rebalanced")
             if seconds < 0:
                 raise CommandRejected("a step cannot be shorter than nothing")
-        return self._emit(self._event("plan_adjusted", lengths={str(i): s for i, s in lengths.items()}))
+        data: dict[str, Any] = {"lengths": {str(i): s for i, s in lengths.items()}}
+        if behind is not None:
+            data["behind"] = round(behind, 3)
+        return self._emit(self._event("plan_adjusted", **data))
 
     # -- reciprocity moments ------------------------------------------------------
     def _scoring(self, *people: str) -> State:
@@ -959,6 +1062,11 @@ class Session:
         return self._emit(self._event("recovered", since=since))
 
 
+def _new(groups: list[list[str]]) -> list[str]:
+    groups.append([])
+    return groups[-1]
+
+
 def pair_up(order: list[str]) -> list[list[str]]:
     """Neighbours in seating order form pairs; an odd count makes the last group a trio."""
     groups = [order[i : i + 2] for i in range(0, len(order) - 1, 2)]
@@ -968,34 +1076,6 @@ def pair_up(order: list[str]) -> list[list[str]]:
         else:
             groups.append([order[-1]])
     return groups
-
-
-# -- summaries ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PersonTotals:
-    person: Person
-    spoken: float
-    turns: int
-    passes: int
-    overtime: float
-
-
-def person_totals(state: State) -> list[PersonTotals]:
-    totals = []
-    for pid, person in state.people.items():
-        slots = [s for run in state.runs for s in run.slots if s.speaker == pid]
-        totals.append(
-            PersonTotals(
-                person,
-                spoken=sum(s.spent for s in slots if s.status != "passed"),
-                turns=sum(1 for s in slots if s.status == "done"),
-                passes=sum(1 for s in slots if s.status == "passed"),
-                overtime=sum(max(0.0, s.spent - s.allotted) for s in slots if s.status == "done"),
-            )
-        )
-    return totals
 
 
 def countdown_seconds(remaining: float) -> int:

@@ -1,8 +1,9 @@
-"""Session notes for after the circle: Markdown to paste, JSON and CSV to process.
+"""Session notes for after the circle: Markdown to paste, HTML to print, JSON and CSV to process.
 
-Everything here is folded from the event log, so a session still running
-exports the notes so far. Only timings, attendance and the facilitator's own
-notes exist to be exported: nobody's share is ever recorded.
+Each format renders the one session report (:mod:`circle.report`), so the
+figures in every file are the figures on the summary screen. Only timings,
+attendance, points and the facilitator's own notes exist to be exported:
+nobody's share is ever recorded.
 """
 
 from __future__ import annotations
@@ -12,49 +13,13 @@ import html
 import io
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 
-from circle.durations import format_duration
-from circle.engine import Event, State, fold, person_totals
-from circle.openspace import KINDS as OPEN_SPACE_KINDS
-from circle.openspace import fold_market
+from circle.engine import Event
+from circle.report import PRIVACY, SessionReport, StepRow, Table, from_events
+from circle.scoring import ScoringRules
 
 FORMATS = ("md", "json", "csv", "html")
-
-
-@dataclass(frozen=True)
-class Turn:
-    who: str
-    status: str
-    planned: int
-    actual: float
-
-    @property
-    def overtime(self) -> float:
-        return max(0.0, self.actual - self.planned) if self.status == "done" else 0.0
-
-
-def _turns(state: State, run_index: int) -> list[Turn]:
-    """Every turn of a step; one never reached says so rather than vanishing."""
-    waiting = "not reached" if state.ended else "to go"
-    return [
-        Turn(s.label, waiting if s.status == "todo" else s.status, s.allotted, s.spent)
-        for s in state.runs[run_index].slots
-    ]
-
-
-def _when(at: float, tz: tzinfo | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return datetime.fromtimestamp(at, tz or datetime.now().astimezone().tzinfo).strftime(fmt)
-
-
-def _status(state: State) -> str:
-    return "ended" if state.ended else "still running"
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: list[str]
-    rows: list[list[str]]
 
 
 @dataclass(frozen=True)
@@ -64,128 +29,48 @@ class Section:
     body: list[str | Table]  # paragraphs, bullet lists (list items start with "- "), tables
 
 
-PRIVACY = "Timings, attendance and the facilitator's notes only; what people shared stays in the room."
-
-
-def _facts(state: State, tz: tzinfo | None) -> list[tuple[str, str]]:
-    protocol = state.protocol
-    assert protocol is not None and state.created_at is not None
-    end = state.ended_at or state.last_at or state.created_at
-    facts = [
-        (
-            "When",
-            f"{_when(state.created_at, tz)} to {_when(end, tz, '%H:%M')} "
-            f"({format_duration(end - state.created_at)}, {_status(state)})",
-        ),
-        ("Protocol", f"{protocol.id}" + (f" ({protocol.family})" if protocol.family else "")),
-        ("Present", ", ".join(p.name for p in state.people.values() if p.id not in state.absent)),
-    ]
-    if state.group:
-        away = [state.name(pid) for pid in state.absent]
-        facts.append(("Group", state.group["name"] + (f"; absent: {', '.join(away)}" if away else "")))
-    late = [pid for pid, at in state.joined.items() if at > state.created_at]
-    if late:
-        facts.append(
-            ("Joined late", ", ".join(f"{state.name(p)} ({_when(state.joined[p], tz, '%H:%M')})" for p in late))
-        )
-    if state.left:
-        facts.append(
-            ("Left early", ", ".join(f"{state.name(p)} ({_when(at, tz, '%H:%M')})" for p, at in state.left.items()))
-        )
-    return facts
-
-
-def sections(state: State, tz: tzinfo | None = None) -> list[Section]:
-    """The session report as format-free sections, rendered as Markdown or HTML."""
-    protocol = state.protocol
-    assert protocol is not None
-    out = []
-    steps = Table(
-        ["#", "Step", "Kind", "Planned", "Actual"],
-        [
-            [
-                str(run.index + 1),
-                run.step.title + (" (skipped)" if run.skipped else ""),
-                run.step.kind,
-                format_duration(run.planned),
-                format_duration(run.actual),
-            ]
-            for run in state.runs
-        ],
-    )
-    body: list[str | Table] = [steps]
-    not_run = len(protocol.steps) - len({run.index for run in state.runs})
-    if not_run > 0 and state.ended:
-        body.append(f"{not_run} step(s) were not reached.")
-    out.append(Section("Steps", 2, body))
-    for i, run in enumerate(state.runs):
-        turns = _turns(state, i)
-        if not turns:
-            continue
-        rows = [
-            [
-                t.who,
-                format_duration(t.actual),
-                format_duration(t.planned),
-                format_duration(t.overtime) if t.overtime >= 1 else "",
-                t.status,
-            ]
-            for t in turns
-        ]
-        body = [Table(["Who", "Time", "Planned", "Overtime", ""], rows)]
-        body += _breakout(state, run)
-        out.append(Section(f"{run.index + 1}. {run.step.title}", 3, body))
-    totals = [t for t in person_totals(state) if t.turns or t.passes]
-    if totals:
-        rows = [
-            [
-                t.person.name,
-                format_duration(t.spoken),
-                str(t.turns),
-                str(t.passes),
-                format_duration(t.overtime) if t.overtime >= 1 else "",
-            ]
-            for t in totals
-        ]
-        out.append(Section("Speaking time", 2, [Table(["Person", "Spoke", "Turns", "Passes", "Overtime"], rows)]))
-    out += _open_space(state)
-    notes: list[str | Table] = []
-    for note in state.notes:
-        where = ""
-        if note.step is not None:
-            where = protocol.steps[note.step].title + (f", {note.speaker}'s turn" if note.speaker else "")
-        notes.append(f"- {_when(note.at, tz, '%H:%M')}" + (f" ({where})" if where else "") + f": {note.text}")
-    out.append(Section("Facilitator notes", 2, notes or ["No notes were taken."]))
+def sections(report: SessionReport) -> list[Section]:
+    """The report as format-free sections, rendered as Markdown or HTML."""
+    out = [Section("Steps", 2, [report.step_table()])]
+    if report.plan_changes:
+        out.append(Section("Plan changes", 2, [f"- {line}" for line in report.plan_lines()]))
+    for step in report.steps:
+        if step.turns:
+            out.append(Section(f"{step.number}. {step.title}", 3, _step_body(report, step)))
+    if report.people:
+        out.append(Section(report.people_title, 2, [report.people_table()]))
+    if report.timeline:
+        out.append(Section("Timeline", 2, [f"- {line}" for line in report.timeline_lines()]))
+    if report.records:
+        out.append(Section("Points recorded", 2, [f"- {line}" for line in report.records]))
+    out += _open_space(report)
+    notes = [f"- {line}" for line in report.note_lines()]
+    out.append(Section("Facilitator notes", 2, [*notes] or ["No notes were taken."]))
     return out
 
 
-def _breakout(state: State, run) -> list[str | Table]:
-    """Who sat together in each round of a breakout that was begun (who met whom is history)."""
-    begun = [slot.status == "done" or slot.spent > 0 for slot in run.slots]
-    rows = [
-        [str(r), " · ".join(", ".join(state.name(pid) for pid in group) for group in groups)]
-        for r, groups in enumerate(run.rounds, start=1)
-        if r <= len(begun) and begun[r - 1]
-    ]
-    if not rows:
-        return []
-    again = "no one met anyone twice" if run.repeats == 0 else f"{run.repeats} repeat meeting(s)"
-    return [Table(["Round", "Who sat together"], rows), again]
+def _step_body(report: SessionReport, step: StepRow) -> list[str | Table]:
+    body: list[str | Table] = [report.step_line(step), report.turn_table(step)]
+    if step.rounds:
+        rows = [[str(r), " · ".join(", ".join(group) for group in groups)] for r, groups in enumerate(step.rounds, 1)]
+        again = "no one met anyone twice" if step.repeats == 0 else f"{step.repeats} repeat meeting(s)"
+        body += [Table(["Round", "Who sat together"], rows), again]
+    return body
 
 
-def _open_space(state: State) -> list[Section]:
+def _open_space(report: SessionReport) -> list[Section]:
     """The grid, the harvest and the projects, when the session held an open space."""
-    market = fold_market(state.records_of(OPEN_SPACE_KINDS))
-    if not market.proposals:
+    market = report.market
+    if market is None:
         return []
     out = []
     if market.slots and market.spaces:
         rows = []
         for i, slot in enumerate(market.slots):
             cells = []
-            for j in range(len(market.spaces)):
+            for j, space in enumerate(market.spaces):
                 p = market.at(i, j)
-                cells.append(f"{p.title} ({p.convenor}, {len(market.attendees(p.id))} signed up)" if p else "")
+                cells.append(f"{p.title} ({p.convenor}, {len(market.attendees(p.id))}/{space.capacity})" if p else "")
             rows.append([slot, *cells])
         out.append(Section("Open space", 2, [Table(["", *(s.name for s in market.spaces)], rows)]))
     waiting = [p.title for p in market.proposals.values() if not p.placed]
@@ -204,11 +89,15 @@ def _open_space(state: State) -> list[Section]:
     return out
 
 
-def to_markdown(state: State, tz: tzinfo | None = None) -> str:
-    assert state.protocol is not None
-    lines = [f"# {state.protocol.title}", ""]
-    lines += [f"- **{k}:** {v}" for k, v in _facts(state, tz)]
-    for section in sections(state, tz):
+def _md_cell(text: str) -> str:
+    """A table cell that stays one cell: a pipe would split it, a line break would end the row."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def to_markdown(report: SessionReport) -> str:
+    lines = [f"# {report.title}", ""]
+    lines += [f"- **{k}:** {v}" for k, v in report.facts()]
+    for section in sections(report):
         lines += ["", f"{'#' * section.level} {section.title}", ""]
         for n, item in enumerate(section.body):
             if n and (isinstance(item, Table) or isinstance(section.body[n - 1], Table)):
@@ -216,7 +105,7 @@ def to_markdown(state: State, tz: tzinfo | None = None) -> str:
             if isinstance(item, Table):
                 lines.append("| " + " | ".join(item.headers) + " |")
                 lines.append("|" + "---|" * len(item.headers))
-                lines += ["| " + " | ".join(row) + " |" for row in item.rows]
+                lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in item.rows]
             elif item.startswith("- "):
                 lines.append(item)
             else:
@@ -236,26 +125,31 @@ dl { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; } dt
 """
 
 
-def to_html(state: State, tz: tzinfo | None = None) -> str:
+def to_html(report: SessionReport) -> str:
     """A page to print and hand round."""
-    assert state.protocol is not None
     e = html.escape
     parts = [
         "<!doctype html>",
-        f'<html lang="en"><head><meta charset="utf-8"><title>{e(state.protocol.title)}</title>',
+        f'<html lang="en"><head><meta charset="utf-8"><title>{e(report.title)}</title>',
         f"<style>{HTML_STYLE}</style></head><body>",
-        f"<h1>{e(state.protocol.title)}</h1>",
-        "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in _facts(state, tz)) + "</dl>",
+        f"<h1>{e(report.title)}</h1>",
+        "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in report.facts()) + "</dl>",
     ]
-    for section in sections(state, tz):
+    for section in sections(report):
         parts.append(f"<h{section.level}>{e(section.title)}</h{section.level}>")
-        bullets = [item[2:] for item in section.body if isinstance(item, str) and item.startswith("- ")]
+        bullets: list[str] = []
         for item in section.body:
+            if isinstance(item, str) and item.startswith("- "):
+                bullets.append(item[2:])
+                continue
+            if bullets:
+                parts.append("<ul>" + "".join(f"<li>{e(b)}</li>" for b in bullets) + "</ul>")
+                bullets = []
             if isinstance(item, Table):
                 head = "".join(f"<th>{e(h)}</th>" for h in item.headers)
                 rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in item.rows)
                 parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-            elif not item.startswith("- "):
+            else:
                 parts.append(f"<p><em>{e(item)}</em></p>")
         if bullets:
             parts.append("<ul>" + "".join(f"<li>{e(b)}</li>" for b in bullets) + "</ul>")
@@ -263,97 +157,116 @@ def to_html(state: State, tz: tzinfo | None = None) -> str:
     return "\n".join(parts)
 
 
-def to_dict(state: State, events: list[Event]) -> dict:
-    protocol = state.protocol
-    assert protocol is not None
+def _s(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 3)
+
+
+def to_dict(report: SessionReport, events: list[Event]) -> dict:
     return {
         "session": {
-            "id": state.session_id,
-            "protocol": protocol.id,
-            "title": protocol.title,
-            "started_at": state.created_at,
-            "ended_at": state.ended_at,
-            "status": _status(state),
+            "id": report.session_id,
+            "protocol": report.protocol_id,
+            "title": report.title,
+            "started_at": report.started_at,
+            "ended_at": report.ended_at if report.ended else None,
+            "status": report.status,
+            "time_zone": report.zone,
+            "group": report.group,
         },
         "people": [
-            {"id": p.id, "name": p.name, "joined_at": state.joined.get(p.id), "left_at": state.left.get(p.id)}
-            for p in state.people.values()
+            {
+                "id": p.id,
+                "name": p.name,
+                "arrived_at": p.arrived,
+                "left_at": p.left,
+                "spoken_s": _s(p.time),
+                "turns": p.turns,
+                "passes": p.passes,
+                "overtime_s": _s(p.overtime),
+            }
+            for p in report.people
         ],
+        "absent": list(report.absent),
         "steps": [
             {
-                "index": run.index,
-                "title": run.step.title,
-                "kind": run.step.kind,
-                "planned_s": run.planned,
-                "actual_s": round(run.actual, 3),
-                "skipped": run.skipped,
+                "index": s.index,
+                "title": s.title,
+                "kind": s.kind,
+                **({"day": report.days[s.day]} if report.days else {}),
+                "status": s.status,
+                "planned_s": s.planned,
+                "replanned": [{"at": r.at, "seconds": r.seconds} for r in s.replans],
+                "actual_s": _s(s.actual),
                 "turns": [
                     {
                         "who": t.who,
+                        "again": t.again,
                         "status": t.status,
-                        "planned_s": t.planned,
-                        "actual_s": round(t.actual, 3),
-                        "overtime_s": round(t.overtime, 3),
+                        "allowed_s": t.allowed,
+                        "actual_s": _s(t.time),
+                        "overtime_s": _s(t.overtime),
                     }
-                    for t in _turns(state, i)
+                    for t in s.turns
                 ],
+                **({"rounds": [[list(g) for g in r] for r in s.rounds]} if s.rounds else {}),
             }
-            for i, run in enumerate(state.runs)
+            for s in report.steps
         ],
-        "totals": [
+        "plan_changes": [
             {
-                "person": t.person.name,
-                "spoken_s": round(t.spoken, 3),
-                "turns": t.turns,
-                "passes": t.passes,
-                "overtime_s": round(t.overtime, 3),
+                "at": c.at,
+                "behind_s": _s(c.behind),
+                "changes": [{"step": t, "from_s": a, "to_s": b} for t, a, b in c.changes],
             }
-            for t in person_totals(state)
+            for c in report.plan_changes
         ],
-        "notes": [{"at": n.at, "text": n.text} for n in state.notes],
+        "timeline": [{"at": m.at, "what": m.what} for m in report.timeline],
+        "records": list(report.records),
+        "notes": [{"at": n.at, "where": n.where, "text": n.text} for n in report.notes],
         "events": [{"id": e.id, "at": e.at, "kind": e.kind, "data": e.data} for e in events],
     }
 
 
-def to_csv(state: State) -> str:
+CSV_HEADERS = ["step", "step_title", "kind", "step_status", "who", "status", "allowed_s", "actual_s", "overtime_s"]
+
+
+def to_csv(report: SessionReport) -> str:
+    """A row per turn (a step never begun: one row of its own)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["step", "step_title", "kind", "who", "status", "planned_s", "actual_s", "overtime_s"])
-    for i, run in enumerate(state.runs):
-        for t in _turns(state, i):
-            writer.writerow(
-                [
-                    run.index + 1,
-                    run.step.title,
-                    run.step.kind,
-                    t.who,
-                    t.status,
-                    t.planned,
-                    round(t.actual, 1),
-                    round(t.overtime, 1),
-                ]
-            )
+    writer.writerow(CSV_HEADERS)
+    for s in report.steps:
+        head = [s.number, s.title, s.kind, s.status]
+        if not s.turns:
+            writer.writerow([*head, "", "", "", "", ""])
+        for t in s.turns:
+            writer.writerow([*head, t.label, t.status, t.allowed, round(t.time, 1), round(t.overtime, 1)])
     return out.getvalue()
 
 
-def export(events: list[Event], fmt: str = "md", tz: tzinfo | None = None, now: float | None = None) -> str:
-    """Notes in ``fmt``; ``now`` counts a turn still running up to that moment."""
-    state = fold(events)
-    if state.protocol is None:
-        raise ValueError("this session has no events to export")
-    slot = state.current
-    if now is not None and slot is not None and state.running_since is not None:
-        slot.spent += max(0.0, now - state.running_since)
-        state.running_since = now
+def render(report: SessionReport, fmt: str, events: list[Event] | None = None) -> str:
     if fmt == "md":
-        return to_markdown(state, tz)
+        return to_markdown(report)
     if fmt == "json":
-        return json.dumps(to_dict(state, events), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(to_dict(report, events or []), indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
-        return to_csv(state)
+        return to_csv(report)
     if fmt == "html":
-        return to_html(state, tz)
+        return to_html(report)
     raise ValueError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
+
+
+def export(
+    events: list[Event],
+    fmt: str = "md",
+    tz: tzinfo | None = None,
+    now: float | None = None,
+    rules: ScoringRules | None = None,
+) -> str:
+    """Notes in ``fmt``; ``now`` counts a turn still running up to that moment."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
+    return render(from_events(events, now, tz, rules), fmt, events)
 
 
 UTC = UTC

@@ -277,6 +277,74 @@ def _summary(world: World, people: list[str] | None = None):
     return app, run_before
 
 
+def _agenda_summary(world: World, size_people: int = 10):
+    """The Friendly after a long meal, a rebalance accepted, a late arrival and an early leaver."""
+    from circle.agenda import proposal_for, standing
+
+    session = world.session("collaboratory-friendly", DEMO_PEOPLE[:size_people])
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        clock = world.clock
+        session.start()
+        clock.advance(52 * 60)
+        where = standing(session.state, clock.now())
+        session.adjust_plan(proposal_for(where).lengths, where.behind)
+        session.next()
+        session.start()
+        clock.advance(7 * 60)
+        session.add_person(DEMO_PEOPLE[size_people])
+        session.next()
+        session.start()
+        clock.advance(31 * 60)
+        session.remove_person(session.state.present[2])
+        session.note("The choir offered to play at the Inquiry")
+        session.next()
+        clock.advance(4 * 60)
+        session.end()
+        await pilot.pause()
+        app.show_summary(session)
+        await pilot.pause()
+
+    return app, run_before
+
+
+def _paused_overtime(session: Session, clock: FakeClock) -> None:
+    session.start()
+    clock.advance(184)  # 4 s past the 3 minutes
+    session.pause()
+    clock.advance(30)
+
+
+def _back_to_passed(session: Session, clock: FakeClock) -> None:
+    session.skip_step()  # past the silence
+    session.start()
+    session.pass_turn()
+    for _ in range(4):
+        clock.advance(80)
+        session.next()
+    clock.advance(25)
+
+
+def _day_two(world: World):
+    """The dreaming gathering the morning after its first day: day 2 not yet begun."""
+    session = world.session("dreaming-gathering", CONGREGATION[:14])
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        clock = world.clock
+        await pilot.pause()
+        app.show_live(session)
+        while session.state.protocol.day_of(session.state.run.index) == 0:
+            session.start()
+            clock.advance(session.state.remaining(clock.now()) + 120)
+            session.next()
+        clock.advance(17 * 3600)
+        await settle(pilot)
+
+    return app, run_before
+
+
 def _crew(world: World) -> dict[str, str]:
     """A crew of five, saved as a group; returns name -> person id."""
     people = world.store.people_named(DEMO_PEOPLE[:5])
@@ -485,6 +553,13 @@ SCENES = [
     ),
     Scene("help", (80, 24), lambda w: _live(w, "feelz-reflect", _ready, press=("question_mark",))),
     Scene("summary", (80, 24), _summary),
+    Scene("summary-large", (160, 48), _summary),
+    Scene("summary-agenda", (80, 24), _agenda_summary),
+    Scene("summary-agenda-large", (160, 48), _agenda_summary),
+    Scene("live-paused-overtime", (80, 24), lambda w: _live(w, "feelz-reflect", _paused_overtime)),
+    Scene("live-back-to-passed", (80, 24), lambda w: _live(w, "feelz-checkin", _back_to_passed)),
+    Scene("agenda-day-two", (80, 24), _day_two),
+    Scene("agenda-day-two-large", (160, 48), _day_two),
     Scene("follow-qr", (80, 24), _follow),
     Scene("follow-qr-large", (160, 48), _follow),
     Scene("breakout-pairs", (80, 24), lambda w: _breakout(w, 12, tables=False)),

@@ -13,9 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import NamedTuple
 
+from circle.localtime import local_zone
+from circle.localtime import month as month_of
 from circle.scoring import ScoringRules
 from circle.store import Store
 
@@ -210,18 +212,19 @@ class Ledger:
 
 
 def _month(at: float, tz: tzinfo | None) -> str:
-    return datetime.fromtimestamp(at, tz or UTC).strftime("%Y-%m")
+    """The local calendar month of a moment (in ``tz``, by default this machine's zone)."""
+    return month_of(at, tz)
 
 
 class MonthFinder:
-    """The calendar month ("YYYY-MM", in ``tz``) of any moment between ``first`` and ``last``.
+    """The calendar month ("YYYY-MM", in ``tz``, by default local) of any moment between ``first`` and ``last``.
 
     The months' first moments are worked out once; each lookup is a binary search,
     much quicker than a datetime per moment when there are tens of thousands.
     """
 
     def __init__(self, first: float, last: float, tz: tzinfo | None):
-        tz = tz or UTC
+        tz = tz or local_zone()
         year, month = map(int, _month(first, tz).split("-"))
         end = _month(last, tz)
         self.starts: list[float] = []

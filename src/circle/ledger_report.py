@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 
 from circle.ledger import Ledger, sparkline
+from circle.localtime import moment
 from circle.scoring import ScoringRules
 
 
@@ -53,7 +54,7 @@ def report(ledger: Ledger, group: dict | None = None, tz: tzinfo | None = None) 
     meetings, streak, misses = [], None, {}
     if group_id is not None:
         for m in ledger.meetings.get(group_id, []):
-            when = datetime.fromtimestamp(m.at, tz or UTC).strftime("%Y-%m-%d")
+            when = moment(m.at, tz).strftime("%Y-%m-%d")
             away = ", ".join(sorted(ledger.names.get(p, "?") for p in m.absent))
             meetings.append(f"{when}  meeting {m.nth}: {len(m.present)} came" + (f"; missed: {away}" if away else ""))
         streak = ledger.streak(group_id, tz)
@@ -122,6 +123,6 @@ def as_csv(ledger: Ledger, group_id: str | None = None, tz: tzinfo | None = None
     writer = csv.writer(out)
     writer.writerow(["date", "person", "level", "points", "reason", "session"])
     for e in sorted(ledger.for_group(group_id), key=lambda e: (e.at, ledger.names.get(e.person, ""))):
-        when = datetime.fromtimestamp(e.at, tz or UTC).strftime("%Y-%m-%d")
+        when = moment(e.at, tz).strftime("%Y-%m-%d")
         writer.writerow([when, ledger.names.get(e.person, "?"), e.level, e.points, e.reason, e.session[:8]])
     return out.getvalue()

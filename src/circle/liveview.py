@@ -6,9 +6,9 @@ and the screen only copies fields into widgets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from circle.engine import State, countdown_seconds, live_records
+from circle.engine import State, again_label, countdown_seconds, live_records
 from circle.protocol import GroupsStep, PairsStep, RoundStep, SilenceStep
 from circle.scoring import ScoringRules
 from circle.wall_text import wall_text
@@ -31,15 +31,24 @@ class LiveView:
     groups: list[str] = field(default_factory=list)  # a pairs step's pairs, one line each
     cards: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # a breakout's groups
     message: str = ""
-    records: list[str] = field(default_factory=list)
+    records: list[str] = field(default_factory=list)  # this session's points, oldest first
+    attendance: str = ""
+    over: bool = False  # past the turn's time (running or paused): the clock shows +m:ss in red
+    # What the phones are given as well (compare=False: they change every moment, not every second).
+    title: str = ""
+    next_up: str = ""
+    warn: int = 0
+    running: bool = False
+    remaining: float = field(default=0.0, compare=False)
+    members: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # a breakout's groups, by name
 
 
 def record_lines(state: State, rules: ScoringRules) -> list[str]:
-    """This session's reciprocity moments, newest first, with the points each is worth."""
+    """This session's reciprocity moments, oldest first (as every list of moments), with their points."""
     name = state.name
     money, conflict = rules.level(2), rules.level(4)
     lines = []
-    for e in reversed(live_records(state)):
+    for e in live_records(state):
         d = e.data
         label = f": {d['label']}" if d.get("label") else ""
         match e.kind:
@@ -57,12 +66,15 @@ def record_lines(state: State, rules: ScoringRules) -> list[str]:
                 lines.append(f"conflict {outcome}: {' & '.join(map(name, d['between']))}  {points:+d} each")
             case "co_owned":
                 lines.append(f"co-owners: {', '.join(map(name, d['people']))}{label}  +{rules.level(5).co_owner} each")
-    if state.group is not None:
-        away = [name(pid) for pid in state.absent if pid not in state.present]
-        lines.append(
-            f"{state.group['name']}: {len(state.present)} here" + (f", absent: {', '.join(away)}" if away else "")
-        )
     return lines
+
+
+def attendance_line(state: State) -> str:
+    """Who of a saved group is here (a meeting's attendance scores)."""
+    if state.group is None:
+        return ""
+    away = [state.name(pid) for pid in state.absent if pid not in state.present]
+    return f"{state.group['name']}: {len(state.present)} here" + (f", absent: {', '.join(away)}" if away else "")
 
 
 def _card_lines(names: list[str]) -> tuple[str, ...]:
@@ -79,6 +91,26 @@ def repeats_line(repeats: int, fewest: int) -> str:
 
 
 def live_view(state: State, now: float, rules: ScoringRules | None = None) -> LiveView:
+    """What the wall shows: names and texts in the form every terminal draws alike."""
+    view = seen(state, now, rules)
+    w = wall_text  # names and protocol text as typed may hold emoji whose width terminals disagree on
+    return replace(
+        view,
+        step_line=w(view.step_line),
+        prompt=w(view.prompt),
+        script=w(view.script),
+        speaker=w(view.speaker),
+        next_line=w(view.next_line),
+        roster=[(w(label), status) for label, status in view.roster],
+        groups=[w(line) for line in view.groups],
+        cards=[(title, tuple(map(w, names))) for title, names in view.cards],
+        records=[w(line) for line in view.records],
+        attendance=w(view.attendance),
+    )
+
+
+def seen(state: State, now: float, rules: ScoringRules | None = None) -> LiveView:
+    """What the room sees at ``now``, names as typed: the wall (through live_view) and the phones."""
     protocol = state.protocol
     run = state.run
     assert protocol is not None and run is not None
@@ -90,20 +122,25 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
     if isinstance(step, RoundStep):
         caption = "speaking now"
         roster_title = "Round"
-        roster = [(s.label, s.status) for s in run.slots]
+        roster = [(f"{s.label} (again)" if s.again else s.label, s.status) for s in run.slots]
     else:
         caption = {"pairs": "in pairs", "open": "open to everyone"}.get(step.kind, "")
         roster_title = f"Here ({len(state.present)})"
         roster = [(p.name, "todo") for p in state.people_present()]
-    groups, cards = [], []
-    next_line = f"next: {state.next_up()}" if slot else ""
+    if slot is not None and slot.again:
+        caption = again_label(slot)
+    groups, cards, members = [], [], []
+    next_up = state.next_up() if slot else ""
+    next_line = f"next: {next_up}" if slot else ""
     if isinstance(step, GroupsStep):
         caption = "in pairs" if step.size == "pairs" else f"in groups of {step.people_per_group}"
         word = "Pair" if step.size == "pairs" else "Group"
-        cards = [
-            (f"{word} {i}", _card_lines([state.name(pid) for pid in group]))
+        members = [
+            (f"{word} {i}", tuple(state.name(pid) for pid in group))
             for i, group in enumerate(state.breakout_groups(), start=1)
+            if group  # a group emptied by people leaving keeps its number to itself
         ]
+        cards = [(title, _card_lines(list(names))) for title, names in members]
         mixed = repeats_line(run.repeats, run.fewest)
         if len(state.present) <= step.people_per_group:
             mixed = f"{len(state.present)} here, not enough for two groups: everyone together"
@@ -121,23 +158,30 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
     speaker = slot.label if slot else ""
     if isinstance(step, SilenceStep) and slot:
         speaker = "Silence"
-    # Names and protocol text as typed may hold emoji whose width terminals disagree on.
-    w = wall_text
+    remaining = state.remaining(now) if slot else 0.0
     return LiveView(
-        step_line=w(step_line),
-        prompt=w(step.prompt),
-        script=w(step.script),
+        step_line=step_line,
+        prompt=step.prompt,
+        script=step.script,
         caption=caption if slot else "",
-        speaker=w(speaker),
-        next_line=w(next_line),
+        speaker=speaker,
+        next_line=next_line,
         phase=phase,
-        seconds=countdown_seconds(state.remaining(now)) if slot else 0,
+        seconds=countdown_seconds(remaining) if slot else 0,
         allotted=slot.allotted if slot else 0,
         elapsed=int(state.elapsed(now)),
         roster_title=roster_title,
-        roster=[(w(label), status) for label, status in roster],
-        groups=[w(line) for line in groups],
-        cards=[(title, tuple(map(w, names))) for title, names in cards],
+        roster=roster,
+        groups=groups,
+        cards=cards,
         message=message,
-        records=[w(line) for line in record_lines(state, rules)] if rules and protocol.reciprocity_level else [],
+        records=record_lines(state, rules) if rules and protocol.reciprocity_level else [],
+        attendance=attendance_line(state) if protocol.reciprocity_level else "",
+        over=slot is not None and remaining < 0,
+        title=protocol.title,
+        next_up=next_up,
+        warn=slot.warn if slot else 0,
+        running=state.running and slot is not None,
+        remaining=remaining,
+        members=members,
     )

@@ -184,10 +184,16 @@ def _problem(err: dict, doc: Any, label: str, model: type[BaseModel]) -> Problem
     key = keys[-1] if keys else ""
     kind = err["type"]
     message = err["msg"].removeprefix("Value error, ")
-    named = message.split(":", 1)[0]
+    named, _, rest = message.partition(":")
     if not loc and _is_map(doc) and named in doc:
         # A check across the whole file that names the key it is about.
         return Problem(label, *key_position(doc, named), message)
+    path = tuple(int(p) if p.isdigit() else p for p in named.split("."))
+    if not loc and len(path) > 1 and rest:
+        # ... or the place it is about, as a dotted path (steps.6.day.length): located there.
+        line, col, _ = _locate(doc, path)
+        last = next((p for p in reversed(path) if isinstance(p, str)), "")
+        return Problem(label, line, col, f"{last}:{rest}" if last else rest.strip())
     if kind == "extra_forbidden":
         message = f"unknown key '{key}'"
         allowed = _allowed_keys(model, loc)

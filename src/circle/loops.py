@@ -200,9 +200,9 @@ def legend(model: TwoLoops, marker: str | None = None) -> list[str]:
 
 def report(model: TwoLoops, hist: History, width: int = 72, height: int = 14, tz=None) -> dict:
     """What `circle loops` prints and exports: the drawing, the timeline, activity, the question."""
-    from datetime import UTC, datetime
+    from circle.localtime import moment
 
-    when = lambda at: datetime.fromtimestamp(at, tz or UTC).strftime("%Y-%m-%d")  # noqa: E731
+    when = lambda at: moment(at, tz).strftime("%Y-%m-%d")  # noqa: E731
     stage = model.stage(hist.stage) if hist.stage else None
     timeline = []
     for e in hist.entries:

@@ -7,6 +7,7 @@ lives in :mod:`circle.loader`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -46,6 +47,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Day(_Strict):
+    """Where a day of a multi-day agenda begins, and how much time that day has."""
+
+    title: str = Field(min_length=1, description="The day's name, shown on the timeline: Friday, Day 2.")
+    length: Duration = Field(description="The time the day has, from its first block to its end.")
+
+
 class _StepBase(_Strict):
     title: str = Field(min_length=1, description="Shown large at the top of the screen.")
     prompt: str = Field("", description="The question or invitation shown to the room.")
@@ -59,6 +67,11 @@ class _StepBase(_Strict):
         None, description="In an agenda: the shortest this block may become (default: half its planned length)."
     )
     materials: list[str] = Field(default_factory=list, description="What to have ready for this block.")
+    day: Day | None = Field(
+        None,
+        description="In an agenda: this block opens a day (the first block opens the first). The night "
+        "before a day is not counted; each day keeps its own time, and rebalancing stays within it.",
+    )
 
 
 class RoundStep(_StepBase):
@@ -70,6 +83,9 @@ class RoundStep(_StepBase):
         "seating", description="seating: in the order names were given; random: shuffled."
     )
     allow_pass: bool = Field(True, description="Whether a person may pass.")
+    return_to_passed: bool = Field(
+        False, description="At the end of the round, come back once to each person who passed."
+    )
 
 
 class OpenStep(_StepBase):
@@ -191,10 +207,31 @@ class Protocol(_Strict):
 
     @model_validator(mode="after")
     def _fits(self) -> Protocol:
-        """An agenda must fit its own fixed blocks and minimums in its length."""
+        """An agenda must fit its own fixed blocks and minimums in its length, and each day in its own."""
+        people = self.group_size.min
+        opened = [i for i, step in enumerate(self.steps) if step.day is not None]
+        if opened and self.layout != "agenda":
+            raise ValueError(f"steps.{opened[0]}.day: only an agenda (layout: agenda) is planned in days")
+        if opened and opened[0] != 0:
+            raise ValueError("steps.0: the first block opens the first day; give it a day as well (day: ...)")
+        for day in self.days:
+            least = sum(shortest_seconds(s, planned_step_seconds(s, people)) for s in self.steps[day.first : day.end])
+            if day.opened and least > day.length:
+                raise ValueError(
+                    f"steps.{day.first}.day.length: {day.title} needs at least {least // 60} min even at its "
+                    f"blocks' minimums, but the day has {day.length // 60} min; lengthen it, or shorten or "
+                    "unfix a block"
+                )
+        if opened:
+            total = sum(day.length for day in self.days)
+            if self.length is not None and self.length != total:
+                raise ValueError(
+                    f"length: the days add up to {total // 60} min but the agenda says {self.length // 60} min; "
+                    "leave length out (the days say it), or make them agree"
+                )
+            return self
         if self.length is None:
             return self
-        people = self.group_size.min
         least = sum(shortest_seconds(s, planned_step_seconds(s, people)) for s in self.steps)
         if least > self.length:
             raise ValueError(
@@ -203,16 +240,52 @@ class Protocol(_Strict):
             )
         return self
 
+    @property
+    def days(self) -> list[DaySpan]:
+        """The agenda's days in order; one unnamed day when it sets none (its length is the agenda's)."""
+        starts = [i for i, step in enumerate(self.steps) if step.day is not None]
+        if not starts:
+            return [DaySpan(0, "", self.length or 0, 0, len(self.steps), opened=False)]
+        ends = [*starts[1:], len(self.steps)]
+        return [
+            DaySpan(n, step.day.title, step.day.length, first, end, opened=True)
+            for n, (first, end) in enumerate(zip(starts, ends, strict=True))
+            if (step := self.steps[first]).day is not None
+        ]
+
+    def day_of(self, index: int) -> int:
+        """The number (from 0) of the day a step belongs to."""
+        return next(day.number for day in self.days if day.first <= index < day.end)
+
+    @property
+    def total_length(self) -> int | None:
+        """An agenda's length: its own, or its days' added up."""
+        if any(step.day is not None for step in self.steps):
+            return sum(day.length for day in self.days)
+        return self.length
+
     def planned_seconds(self, people: int) -> int:
         return sum(planned_step_seconds(step, people) for step in self.steps)
 
     def length_range(self) -> tuple[int, int]:
         """Planned length for the smallest and the largest group it is meant for (an agenda: its length)."""
-        if self.length is not None:
-            return self.length, self.length
+        if self.total_length is not None:
+            return self.total_length, self.total_length
         low = self.group_size.min
         high = self.group_size.max or max(low, 8)
         return self.planned_seconds(low), self.planned_seconds(high)
+
+
+@dataclass(frozen=True)
+class DaySpan:
+    """One day of an agenda: steps ``first`` up to (not including) ``end``."""
+
+    number: int
+    title: str
+    length: int
+    first: int
+    end: int
+    opened: bool  # named by a block's `day`; False for the one implied day of a plain agenda
 
 
 def planned_step_seconds(step: Step, people: int) -> int:

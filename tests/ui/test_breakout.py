@@ -72,8 +72,8 @@ async def test_someone_leaving_mid_round_is_taken_off_the_wall_and_the_rest_regr
         assert all(gone not in line for _, lines in cards(app.screen) for line in lines)
         pid = next(p for p, person in session.state.people.items() if person.name == gone)
         assert all(pid not in group for groups in session.state.run.rounds for group in groups)
-        # Their partner was not left alone: they joined another pair.
-        assert sorted(len(g) for g in session.state.run.rounds[0]) == [2, 2, 3]
+        # Their partner was not left alone: they joined another pair, and the pairs kept their numbers.
+        assert sorted(len(g) for g in session.state.run.rounds[0]) == [0, 2, 2, 3]
         assert session.state.running
 
 
@@ -88,3 +88,43 @@ async def test_breakout_keys_only_work_in_a_breakout(app_factory, world):
         await pilot.pause()
         assert len(world.store.events(session.state.session_id)) == count
         assert not app.screen.query_one(GroupsGrid).display
+
+
+async def test_in_pairs_v_offers_a_swap_and_g_asks_once_the_round_is_under_way(app_factory, world):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        session = await open_breakout(app, world)
+        await pilot.pause()
+        pairs = [list(g) for g in session.state.run.rounds[0]]
+        await pilot.press("v", "enter")  # the first of pair 1 moves
+        await pilot.pause()
+        options = app.screen.query_one("OptionList")
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels and all(label.startswith("swap with") for label in labels)  # a pair cannot just lose one
+        await pilot.press("enter")  # swap with the first person of pair 2
+        await pilot.pause()
+        now = session.state.run.rounds[0]
+        assert now[0] == [pairs[1][0], pairs[0][1]] and now[1] == [pairs[0][0], pairs[1][1]]
+        await pilot.press("space")
+        world.clock.advance(20)
+        await pilot.press("g")  # under way: it asks first
+        await pilot.pause()
+        assert "Mix new groups now?" in str(app.screen.query_one(".dialog-title").content)
+        await pilot.press("n")
+        await pilot.pause()
+        assert session.state.run.rounds[0] == now
+
+
+async def test_a_latecomer_before_the_round_starts_joins_the_smallest_group(app_factory, world):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        session = await open_breakout(app, world, people=9)  # pairs: three pairs and a trio
+        await pilot.pause()
+        before = [list(g) for g in session.state.run.rounds[0]]
+        await pilot.press("a", *"Lou", "enter")
+        await pilot.pause()
+        after = session.state.run.rounds[0]
+        lou = session.state.present[-1]
+        smallest = min(range(len(before)), key=lambda i: len(before[i]))  # the first pair, not the trio
+        assert after[smallest] == [*before[smallest], lou]
+        assert [g for i, g in enumerate(after) if i != smallest] == [g for i, g in enumerate(before) if i != smallest]

@@ -131,3 +131,19 @@ async def test_in_a_breakout_a_phone_shows_the_group_of_whoever_holds_it(world, 
         await phone.wait_for_function(
             f"document.getElementById('mine').textContent.startsWith('You are in Pair {pair}')"
         )
+
+
+async def test_a_phone_shows_a_turn_paused_in_overtime_as_overtime(world, phone):
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        await pilot.press("space")
+        world.clock.advance(64)  # 4 s past Ana's minute
+        await pilot.press("space")  # paused in overtime
+        await pilot.press("q")
+        await pilot.pause()
+        await phone.goto(app.follow.url)
+        await phone.wait_for_function(text_is("#clock", "+0:04"))  # as on the wall, not "0:04"
+        assert await phone.get_attribute("#clock", "class") == "overtime"
+        assert await phone.inner_text("#clock-note") == "paused · overtime"

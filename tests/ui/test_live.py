@@ -10,6 +10,7 @@ from circle.screens.live import LiveScreen
 from circle.screens.summary import SummaryScreen
 from circle.sessions import resumable, resume_session
 from circle.widgets.big_clock import BigClock
+from circle.widgets.turn_clock import TurnClock
 
 
 async def test_whole_round_by_keys(app_factory, clock, world):
@@ -52,16 +53,16 @@ async def test_whole_round_by_keys(app_factory, clock, world):
         assert isinstance(summary, SummaryScreen)
         table = summary.query_one("#people")
         totals = {str(r[0]): tuple(str(c) for c in r[1:]) for r in map(table.get_row_at, range(3))}
-        assert totals["Ana"] == ("1m", "1", "0", "—")
+        assert totals["Ana"] == ("1m", "1", "0", "", "")
         assert totals["Ben"][2] == "1"  # one pass
-        assert totals["Caro"] == ("2m 10s", "1", "0", "10s")
+        assert totals["Caro"] == ("2m 10s", "1", "0", "10s", "")
 
         await pilot.press("x")
         exported = list(world.export_dir.glob("*.md"))
         assert len(exported) == 1
         text = exported[0].read_text()
         assert "Caro named a hard week" in text
-        assert "| Caro | 2m 10s | 2m | 10s | done |" in text
+        assert "| Caro | 2m 10s | 2m | 10s | done |" in text  # allowed her 90 s and 30 s more
 
 
 async def test_pause_stops_the_clock_and_back_returns(app_factory, clock):
@@ -234,3 +235,56 @@ async def test_a_crash_gives_back_less_than_a_second_of_what_the_wall_showed(app
             live._tick()  # the screen's timer, called by hand so the fake clock sets the times
         assert len(beats) - 1 >= 9  # about once a second
         assert max(lost) < 1.0
+
+
+async def test_k_asks_before_skipping_a_long_step_and_b_brings_it_back(app_factory, clock):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-reflect", ["Ana", "Ben", "Caro"])
+        await pilot.pause()
+        live = app.screen
+        await pilot.press("space")
+        clock.advance(20)
+        await pilot.press("k")  # nine minutes of sharing left: it asks
+        await pilot.pause()
+        assert "Skip Share?" in str(app.screen.query_one(".dialog-title").content)
+        await pilot.press("n")
+        await pilot.pause()
+        assert live.session.state.run.index == 0
+        await pilot.press("k", "y")
+        await pilot.pause()
+        assert live.session.state.run.index == 1
+        await pilot.press("b")  # used to say "already at the first turn"
+        await pilot.pause()
+        state = live.session.state
+        assert state.run.index == 0 and state.current.label == "Ana" and state.current.spent == 20
+
+
+async def test_paused_in_overtime_shows_overtime(app_factory, clock):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        live = app.screen
+        await pilot.press("space")
+        clock.advance(64)  # 4 s past the minute
+        await pilot.press("space")
+        live.refresh_view()
+        await pilot.pause()
+        assert live.query_one(BigClock).text == "+0:04"  # used to read "0:04", as if 4 s were left
+        assert "paused · overtime" in str(live.query_one("#clock-caption").content)
+        assert live.query_one(TurnClock).has_class("-over")
+
+
+async def test_a_round_comes_back_to_who_passed_on_the_wall(app_factory, clock):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        live = app.screen
+        await pilot.press("space", "p")  # Ana passes
+        clock.advance(30)
+        await pilot.press("n")  # Ben, the last, is done: back to Ana
+        await pilot.pause()
+        assert str(live.query_one("#caption").content) == "back to Ana, who passed"
+        assert str(live.query_one("#speaker").content) == "Ana"

@@ -55,3 +55,47 @@ async def test_marketplace_by_keys(app_factory, store):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, MarketScreen)
+
+
+async def test_voting_keeps_the_order_and_capacity_is_shown(app_factory, store, world):
+    from circle.openspace import OpenSpace
+
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_session("collaboratory-action", PEOPLE)
+        await pilot.pause()
+        space = OpenSpace(app.screen.session)
+        space.set_grid(["10:00"], [("Hall", 40), ("Kitchen", 1)])
+        for title in ("Repair cafe / Ben", "Choir / Dee", "Food hub / Ana"):
+            space.propose(*title.split(" / "))
+        await pilot.press("m")
+        await pilot.pause()
+        market = app.screen
+        table = market.query_one("#proposals")
+
+        def titles() -> list[str]:
+            return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+        # Walking down the list voting: each + lands on the row the cursor is on.
+        await pilot.press("down", "plus", "plus", "plus", "down", "plus")
+        await pilot.pause()
+        assert titles() == ["Repair cafe", "Choir", "Food hub"]  # it did not re-sort under the cursor
+        interest = {p.title: p.interest for p in market.space.market.proposals.values()}
+        assert interest == {"Repair cafe": 0, "Choir": 3, "Food hub": 1}
+        await pilot.press("s")
+        await pilot.pause()
+        assert titles() == ["Choir", "Food hub", "Repair cafe"]
+        await pilot.press("f")
+        await pilot.pause()
+        # The kitchen holds one; Food hub is placed there. Join it twice.
+        row = titles().index("Food hub")
+        table.move_cursor(row=row)
+        await pilot.press("j")
+        await pilot.pause()
+        assert "Who joins 'Food hub' (10:00, Kitchen, 0/1)?" in str(app.screen.query_one(".dialog-title").content)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("j", "down", "enter")
+        await pilot.pause()
+        assert str(table.get_row_at(row)[4]) == "2/1"
+        assert any("over capacity: 2 for 1 places in Kitchen" in n.message for n in app._notifications)

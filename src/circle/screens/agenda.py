@@ -6,16 +6,15 @@ turn by turn with the same keys, and the whole plan is watched for drift.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from circle.agenda import Proposal, Standing, propose, standing
+from circle.agenda import Proposal, Standing, proposal_for, standing
 from circle.durations import format_duration
+from circle.localtime import moment
 from circle.methods import MethodLibrary, load_methods
 from circle.protocol import BlockStep, PairsStep, RoundStep
 from circle.screens.live import LiveScreen
@@ -70,11 +69,12 @@ class AgendaScreen(LiveScreen):
         super().refresh_view()
         now = self.clock.now()
         where = standing(self.session.state, now)
-        proposal = propose(where.blocks, where.behind)
+        proposal = proposal_for(where)
         key = (
-            [(b.status, b.planned, int(b.actual // 60)) for b in where.blocks],
-            round(where.behind / 60),
-            where.projected_end is None,
+            [(b.status, b.planned, int(b.actual // 60), int(b.expected // 60)) for b in where.blocks],
+            where.minutes,
+            where.day,
+            None if where.projected_end is None else int(where.projected_end // 60),
             proposal,
             self._step_kind(),
         )
@@ -90,31 +90,37 @@ class AgendaScreen(LiveScreen):
         return run.step.kind if run else ""
 
     def _paint_plan(self, where: Standing, proposal: Proposal | None) -> None:
-        lines = []
+        lines: list[Content] = []
+        now_line = None
+        days = len(where.days) > 1
         for b in where.blocks:
+            day = where.days[b.day]
+            if days and b.day < where.day:  # a day gone by is one line: what it was planned, what it ran
+                if b.index == day.first:
+                    ran = sum(x.actual for x in where.blocks[day.first : day.end])
+                    text = f"✓ {day.title}  {format_duration(day.length)} → {format_duration(ran)}"
+                    lines.append(Content.from_markup("[$success]$text[/]", text=text))
+                continue
+            if days and b.index == day.first:
+                heading = f"{day.title} · {format_duration(day.length)}"
+                lines.append(Content.from_markup("[b $secondary]$day[/]", day=heading))
             mark = MARKS[b.status]
             length = format_duration(b.planned)
             if b.status in ("done", "skipped"):
                 length += f" → {format_duration(b.actual)}"
+            elif b.status == "now" and abs(b.expected - b.planned) >= 30:  # + and -, arrivals, departures
+                length += f" → {format_duration(b.expected)}"
             markup = f"{mark} $title  [dim]$length[/dim]"
             style = STYLES.get(b.status, "")
+            if b.status == "now":
+                now_line = len(lines)
             lines.append(
                 Content.from_markup(f"[{style}]{markup}[/]" if style else markup, title=b.title, length=length)
             )
         self.query_one("#timeline", Static).update(Content("\n").join(lines))
-
-        status = self.query_one("#plan-status", Static)
-        if where.projected_end is None:
-            status.update("not started")
-        else:
-            minutes = round(where.behind / 60)
-            ends = datetime.fromtimestamp(where.projected_end, self.tz).strftime("%H:%M")
-            if minutes > 0:
-                status.update(Content.from_markup(f"[$warning]{minutes} min behind[/] · ends {ends}"))
-            elif minutes < 0:
-                status.update(Content.from_markup(f"[$success]{-minutes} min ahead[/] · ends {ends}"))
-            else:
-                status.update(f"on time · ends {ends}")
+        if now_line is not None:  # keep the block under way in sight, however long the day
+            self.call_after_refresh(self._scroll_timeline, lines[:now_line])
+        self.query_one("#plan-status", Static).update(self._standing_text(where))
 
         state = self.session.state
         step = state.run.step if state.run else None
@@ -137,6 +143,27 @@ class AgendaScreen(LiveScreen):
         self.query_one(Roster).display = turns
         self.query_one("#timeline-scroll").display = not turns or self.size.height >= 30
 
+    def _scroll_timeline(self, before: list[Content]) -> None:
+        scroll = self.query_one("#timeline-scroll", VerticalScroll)
+        width = self.query_one("#timeline", Static).content_region.width or 1
+        rows = sum(len(line.wrap(width)) for line in before)
+        scroll.scroll_to(y=max(0, rows - 2), animate=False)
+
+    def _standing_text(self, where: Standing) -> Content:
+        """Ahead or behind in whole minutes (towards on time), and when the day will end."""
+        day = where.today
+        named = f"{day.title} · " if len(where.days) > 1 else ""
+        if where.projected_end is None:
+            return Content(f"{named}not started · {format_duration(day.length)}")
+        ends = moment(where.projected_end, self.tz)
+        when = ends.strftime("%H:%M" if ends.date() == moment(self.clock.now(), self.tz).date() else "%a %H:%M")
+        minutes = where.minutes
+        if minutes > 0:
+            return Content.from_markup(f"$named[$warning]{minutes} min behind[/] · ends $when", named=named, when=when)
+        if minutes < 0:
+            return Content.from_markup(f"$named[$success]{-minutes} min ahead[/] · ends $when", named=named, when=when)
+        return Content(f"{named}on time · ends {when}")
+
     def _describe(self, proposal: Proposal, where: Standing) -> str:
         titles = {b.index: (b.title, b.planned) for b in where.blocks}
         changes = ", ".join(
@@ -158,7 +185,12 @@ class AgendaScreen(LiveScreen):
         self.app.push_screen(MarketScreen(self.session, self.store))
 
     def action_fit(self) -> None:
-        if self.proposal and self.proposal.lengths and self._do(self.session.adjust_plan, self.proposal.lengths):
+        behind = standing(self.session.state, self.clock.now()).behind
+        if (
+            self.proposal
+            and self.proposal.lengths
+            and self._do(self.session.adjust_plan, self.proposal.lengths, behind)
+        ):
             self.notify("plan rebalanced", timeout=3)
             self._plan_key = None
             self.refresh_view()

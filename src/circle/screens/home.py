@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -11,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Label, Static
+
+from circle.localtime import moment
 
 # The heavier widgets (table, lists, inputs, footer) are imported when they are
 # mounted, after the first paint; here they are found by id.
@@ -126,7 +127,7 @@ class HomeScreen(Screen[None]):
         sessions.clear_options()
         rows: list[SessionRow] = store.sessions(limit=12)
         for row in rows:
-            when = datetime.fromtimestamp(row.created_at, self.app.tz).strftime("%d %b %H:%M")
+            when = moment(row.created_at, self.app.tz).strftime("%d %b %H:%M")
             status = "" if row.ended else " · unfinished"
             sessions.add_option(
                 Option(Content.assemble((when, "dim"), " ", row.title, (status, "$warning")), id=row.id)
@@ -139,9 +140,7 @@ class HomeScreen(Screen[None]):
             names = ", ".join(store.roster(row.id))
             if names and names not in seen:
                 seen.add(names)
-                options.append(
-                    (f"as on {datetime.fromtimestamp(row.created_at, self.app.tz):%d %b}: {names}", f"roster:{row.id}")
-                )
+                options.append((f"as on {moment(row.created_at, self.app.tz):%d %b}: {names}", f"roster:{row.id}"))
         reuse: Select = self.query_one("#reuse")
         reuse.set_options(options)
 

@@ -103,7 +103,7 @@ class LedgerScreen(Screen[None]):
         else:
             title = f"Meetings · streak {rep.streak} month{'s' if rep.streak != 1 else ''}"
             misses = ", ".join(f"{name} {n}" for name, n in sorted(rep.misses.items()))
-            body = "\n".join(reversed(rep.meetings[-12:])) or "none yet"
+            body = "\n".join(rep.meetings[-12:]) or "none yet"  # the latest twelve, oldest first
             if misses:
                 body += f"\nmisses: {misses}"
         self.query_one("#meetings-title", Label).update(title)

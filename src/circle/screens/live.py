@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,9 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from circle.clock import Clock
+from circle.durations import format_duration
 from circle.engine import CommandRejected, Session
 from circle.ledger import compute
 from circle.liveview import LiveView, live_view
+from circle.localtime import moment
 from circle.screens.dialogs import AskText, ConfirmDialog, HelpDialog, ManyDialog, PairDialog, PickOne
 from circle.sessions import heartbeat_due
 from circle.store import Store, StoreError
@@ -178,21 +180,23 @@ class LiveScreen(Screen[None]):
             self._texts["keys"] = keys
             self.refresh_bindings()
         clock = self.query_one(TurnClock)
-        clock.show(view.phase, view.seconds, view.allotted, view.elapsed)
+        clock.show(view.phase, view.seconds, view.allotted, view.elapsed, view.over)
         clock.display = bool(view.speaker)
         if self._texts.get("roster") != (view.roster, view.roster_title):
             self._texts["roster"] = (view.roster, view.roster_title)
             self.query_one(Roster).show(view.roster, view.roster_title)
-        if self._texts.get("records") != view.records:
-            self._texts["records"] = view.records
+        if self._texts.get("records") != (view.records, view.attendance):
+            self._texts["records"] = (view.records, view.attendance)
             records = self.query_one("#records", Static)
-            records.update(Content("\n".join(view.records[:6]) or "nothing recorded yet"))
+            # The attendance, then the latest moments, oldest first as in the summary and exports.
+            lines = [*([view.attendance] if view.attendance else []), *view.records[-5:]]
+            records.update(Content("\n".join(lines) or "nothing recorded yet"))
             records.border_title = self.LEVEL_KEYS.get(self._level() or 0, "")
             records.display = self._level() is not None
-        self.set_class(view.phase == "overtime", "-overtime")
+        self.set_class(view.over, "-overtime")
 
     def _wall(self, now: float) -> str:
-        return datetime.fromtimestamp(now, self.tz).strftime("%H:%M")
+        return moment(now, self.tz).strftime("%H:%M")
 
     def _tick(self) -> None:
         now = self.clock.now()
@@ -237,7 +241,31 @@ class LiveScreen(Screen[None]):
             self.notify(f"{sign}{abs(seconds)}s for this turn", timeout=2)
 
     def action_skip_step(self) -> None:
-        self._do(self.session.skip_step)
+        """Skip the rest of this step; one that is fixed, or has more than a minute left, asks first."""
+        from circle.agenda import still_needed
+
+        state = self.session.state
+        run = state.run
+        if run is None or run.ended_at is not None or state.ended:
+            self._do(self.session.skip_step)  # the engine says why not
+            return
+        left = still_needed(state, run, self.clock.now())
+        if not run.step.fixed and left <= 60:
+            self._skip()
+            return
+        why = "It is a fixed block. " if run.step.fixed else ""
+        detail = f"{why}{format_duration(left)} of it is still to run. b right after brings it back where it stopped."
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._skip()
+
+        self.app.push_screen(ConfirmDialog(f"Skip {run.step.title}?", detail), confirmed)
+
+    def _skip(self) -> None:
+        title = self.session.state.run.step.title if self.session.state.run else ""
+        if self._do(self.session.skip_step):
+            self.notify(f"skipped {title}; b brings it back", timeout=4)
 
     def action_script(self) -> None:
         self.toggle_class("-show-script")
@@ -303,8 +331,18 @@ class LiveScreen(Screen[None]):
 
     # -- breakouts ------------------------------------------------------------------
     def action_regroup(self) -> None:
-        if self._do(self.session.reshuffle):
-            self.notify("new groups from this round on", timeout=3)
+        state = self.session.state
+        slot = state.current
+
+        def regroup(yes: bool | None = True) -> None:
+            if yes and self._do(self.session.reshuffle):
+                self.notify("new groups from this round on", timeout=3)
+
+        if slot is not None and (slot.spent > 0 or state.running):  # people are already sitting together
+            detail = "This round is under way: everyone moves to a new group now."
+            self.app.push_screen(ConfirmDialog("Mix new groups now?", detail), regroup)
+        else:
+            regroup()
 
     def action_move_person(self) -> None:
         state = self.session.state
@@ -316,15 +354,27 @@ class LiveScreen(Screen[None]):
         def chosen(person_id: str | None) -> None:
             if not person_id:
                 return
+            mine = place[person_id]
+            # Joining another group leaves at least two behind, or it is a swap (always, in pairs).
             targets = [
-                (str(i), f"{word.capitalize()} {i + 1}: " + ", ".join(map(state.name, group)))
+                (f"group:{i}", f"{word.capitalize()} {i + 1}: " + ", ".join(map(state.name, group)))
                 for i, group in enumerate(groups)
-                if i != place[person_id]
+                if group and i != mine and len(groups[mine]) > 2
+            ]
+            targets += [
+                (f"swap:{pid}", f"swap with {state.name(pid)} ({word} {place[pid] + 1})")
+                for pid in state.present
+                if pid in place and place[pid] != mine
             ]
 
             def moved(target: str | None) -> None:
-                if target is not None:
-                    self._do(self.session.move_person, person_id, int(target))
+                if target is None:
+                    return
+                kind, _, value = target.partition(":")
+                if kind == "group":
+                    self._do(self.session.move_person, person_id, int(value))
+                else:
+                    self._do(self.session.swap_people, person_id, value)
 
             self.app.push_screen(PickOne(f"Move {state.name(person_id)} to", targets), moved)
 
@@ -432,7 +482,7 @@ class LiveScreen(Screen[None]):
             if yes:
                 self._recorded(self.session.undo_record)
 
-        self.app.push_screen(ConfirmDialog("Undo the last record?", view.records[0]), confirmed)
+        self.app.push_screen(ConfirmDialog("Undo the last record?", view.records[-1]), confirmed)
 
     def pause_for_quit(self) -> None:
         """Quitting on purpose pauses the turn, so the time away is not counted."""

@@ -115,7 +115,8 @@ class LoopsScreen(Screen[None]):
         self.query_one("#loops-where", Static).update(where)
         self.query_one(LoopsDrawing).show(loops.history(self.store, self.community).stage)
         self.query_one("#legend", Static).update(Content("\n".join(rep["legend"])))
-        self.query_one("#timeline", Static).update(Content("\n".join(reversed(rep["timeline"])) or "no moves yet"))
+        # Oldest first, as in `circle loops` and its export (every list of moments reads that way).
+        self.query_one("#timeline", Static).update(Content("\n".join(rep["timeline"]) or "no moves yet"))
         self.query_one("#activity", Static).update(Content("\n".join(rep["activity"]) or "no sessions for a stage yet"))
         self.query_one("#roles", Static).update(Content("\n".join(rep["roles"]) or "no roles given yet"))
 

@@ -24,6 +24,7 @@ class MarketScreen(Screen[None]):
         Binding("plus,equals_sign", "interest(1)", "Interest", id="interest-up", key_display="+"),
         Binding("minus", "interest(-1)", "Less", id="interest-down", key_display="-", show=False),
         Binding("f", "fill", "Fill grid", id="fill"),
+        Binding("s", "sort", "Sort by interest", id="sort"),
         Binding("less_than_sign,comma", "move(-1, 0)", "Earlier", id="earlier", key_display="<", show=False),
         Binding("greater_than_sign,full_stop", "move(1, 0)", "Later", id="later", key_display=">", show=False),
         Binding("left_square_bracket", "move(0, -1)", "Space before", id="space-before", key_display="[", show=False),
@@ -41,6 +42,9 @@ class MarketScreen(Screen[None]):
         self.session = session
         self.store = store
         self.space = OpenSpace(session)
+        # The list keeps its order while people vote (walking down it with Down and + stays on the
+        # proposal it is on); s sorts it by interest.
+        self.order: list[str] = [p.id for p in self.space.market.ranked()]
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="market-top"):
@@ -58,7 +62,7 @@ class MarketScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#proposals", DataTable)
-        table.add_columns("Proposal", "Convenor", "♥", "Where", "In")
+        table.add_columns("Proposal", "Convenor", "♥", "Where", "In/room")
         self.show()
         self.call_after_refresh(self.show)  # the grid fits itself to its width once laid out
 
@@ -79,14 +83,18 @@ class MarketScreen(Screen[None]):
         table = self.query_one("#proposals", DataTable)
         row = table.cursor_row
         table.clear()
-        for p in market.ranked():
+        self.order += [pid for pid in market.proposals if pid not in self.order]  # new ones at the end
+        for pid in self.order:
+            p = market.proposals[pid]
             where = f"{market.slots[p.slot]} {market.spaces[p.space].name}" if p.placed else "—"
+            signed = len(market.attendees(p.id))
+            room = f"{signed}/{market.spaces[p.space].capacity}" if p.placed else str(signed)
             table.add_row(
                 Text(wall_text(p.title)),
-                Text(p.convenor),
+                Text(wall_text(p.convenor)),
                 str(p.interest),
-                Text(where),
-                str(len(market.attendees(p.id))),
+                Text(wall_text(where)),
+                Text(room, style="bold red" if p.placed and signed > market.spaces[p.space].capacity else ""),
                 key=p.id,
             )
         if table.row_count:
@@ -133,6 +141,11 @@ class MarketScreen(Screen[None]):
             if self._try(self.space.set_interest, pid, count):
                 self._keep_cursor_on(pid)
 
+    def action_sort(self) -> None:
+        self.order = [p.id for p in self.space.market.ranked()]
+        self.show()
+        self.notify("sorted by interest", timeout=2)
+
     def action_fill(self) -> None:
         try:
             placed = self.space.fill()
@@ -158,11 +171,29 @@ class MarketScreen(Screen[None]):
         pid = self.selected
         if not pid:
             return
+        market = self.space.market
+        proposal = market.proposals[pid]
+        if not proposal.placed:
+            self.notify(f"'{proposal.title}' has no place on the grid yet: f fills it", severity="warning")
+            return
+        space = market.spaces[proposal.space]
+        signed = len(market.attendees(pid))
+        where = f"{market.slots[proposal.slot]}, {space.name}, {signed}/{space.capacity}"
         people = [(p.name, p.name) for p in self.session.state.people_present()]
-        self.app.push_screen(
-            PickOne("Who joins this session? (moving from another is fine)", people),
-            lambda person: person and self._try(self.space.sign_up, person, pid),
-        )
+
+        def joined(person: str | None) -> None:
+            if not person or not self._try(self.space.sign_up, person, pid):
+                return
+            now = self.space.market
+            count = len(now.attendees(pid))
+            if count > space.capacity:
+                self.notify(
+                    f"{proposal.title} is over capacity: {count} for {space.capacity} places in {space.name}",
+                    severity="warning",
+                    timeout=6,
+                )
+
+        self.app.push_screen(PickOne(f"Who joins '{proposal.title}' ({where})?", people), joined)
 
     def action_harvest(self) -> None:
         pid = self.selected

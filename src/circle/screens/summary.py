@@ -1,23 +1,48 @@
-"""After the circle: who spoke how long, passes, overtime, planned against actual."""
+"""After the circle: the session report on screen, the same figures as every export."""
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.content import Content
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from circle.durations import format_duration
-from circle.engine import Session, person_totals
-from circle.export import export
+from circle.engine import Session
+from circle.export import render
+from circle.localtime import moment
+from circle.report import SessionReport, Table, build
 from circle.wall_text import wall_text
+
+NARROW = 120  # columns below which the panes stack into one column
+PEOPLE_COLUMNS = ("Person", "Time", "Turns", "Passes", "Overtime", "Here")
+STEP_COLUMNS = ("Step", "Planned", "Replanned", "Actual", "")
+
+
+def summary_tables(report: SessionReport) -> tuple[Table, Table]:
+    """The report's people and step tables, cut to the columns the screen has room for."""
+    return _only(report.people_table(), PEOPLE_COLUMNS), _only(report.step_table(), STEP_COLUMNS)
+
+
+def summary_lines(report: SessionReport) -> list[tuple[str, list[str]]]:
+    """The report's lists under the tables: plan changes, the timeline, points and notes, oldest first."""
+    parts = [
+        ("Plan changes", report.plan_lines()),
+        ("Timeline", report.timeline_lines()),
+        ("Points recorded", list(report.records)),
+        ("Notes", report.note_lines() or ["no notes taken"]),
+    ]
+    return [(title, lines) for title, lines in parts if lines]
+
+
+def _only(table: Table, columns: tuple[str, ...]) -> Table:
+    keep = [i for i, h in enumerate(table.headers) if h in columns]
+    return Table([table.headers[i] for i in keep], [[row[i] for i in keep] for row in table.rows])
 
 
 class SummaryScreen(Screen[None]):
@@ -33,57 +58,49 @@ class SummaryScreen(Screen[None]):
         self.session = session
         self.export_dir = export_dir
         self.tz = tz
+        self.report: SessionReport | None = None
 
     def compose(self) -> ComposeResult:
-        state = self.session.state
-        assert state.protocol is not None and state.created_at is not None
-        end = state.ended_at or state.last_at or state.created_at
-        when = datetime.fromtimestamp(state.created_at, self.tz).strftime("%a %d %b %Y, %H:%M")
-        yield Static(
-            f"[b]{escape(state.protocol.title)}[/b]  ·  {when}  ·  {format_duration(end - state.created_at)}"
-            f"  ·  {'ended' if state.ended else 'still running'}",
-            id="summary-title",
-        )
-        with Horizontal(id="tables"):
-            with Vertical(id="people-pane"):
-                yield Label("Speaking time", classes="pane-title")
-                yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
+        report = self.report = build(self.session.state, self.app.clock.now(), self.tz, self.app.rules)
+        yield Static(Content(wall_text(f"{report.title}  ·  {report.when}")), id="summary-title")
+        with Container(id="tables"):
             with Vertical(id="steps-pane"):
                 yield Label("Steps: planned and actual", classes="pane-title")
                 yield DataTable(id="steps", cursor_type="row")
-                yield Label(f"Notes ({len(state.notes)})", classes="pane-title")
-                notes = "\n".join(f"· {wall_text(n.text)}" for n in state.notes)
-                yield Static(Content(notes) if notes else "[dim]no notes taken[/dim]", id="notes")
+            with Vertical(id="people-pane"):
+                yield Label(report.people_title, classes="pane-title")
+                yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="story"):
+                for title, lines in summary_lines(report):
+                    yield Label(title, classes="pane-title")
+                    yield Static(Content("\n".join(f"· {wall_text(line)}" for line in lines)), classes="lines")
         yield Footer()
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "-narrow")
+
     def on_mount(self) -> None:
-        state = self.session.state
-        people = self.query_one("#people", DataTable)
-        people.add_columns("Person", "Spoke", "Turns", "Passes", "Over")
-        for t in person_totals(state):
-            over = format_duration(t.overtime) if t.overtime >= 1 else "—"
-            people.add_row(Text(wall_text(t.person.name)), format_duration(t.spoken), str(t.turns), str(t.passes), over)
-        steps = self.query_one("#steps", DataTable)
-        steps.add_columns("Step", "Planned", "Actual")
-        for run in state.runs:
-            title = run.step.title + (" (skipped)" if run.skipped else "")
-            steps.add_row(Text(title), format_duration(run.planned), format_duration(run.actual))
+        assert self.report is not None
+        people, steps = summary_tables(self.report)
+        for table, selector in ((people, "#people"), (steps, "#steps")):
+            widget = self.query_one(selector, DataTable)
+            widget.add_columns(*table.headers)
+            for row in table.rows:
+                widget.add_row(*(Text(wall_text(cell)) for cell in row))
 
     def action_export(self) -> None:
         state = self.session.state
         assert state.protocol is not None and state.created_at is not None
-        stamp = datetime.fromtimestamp(state.created_at, self.tz).strftime("%Y-%m-%d-%H%M")
+        stamp = moment(state.created_at, self.tz).strftime("%Y-%m-%d-%H%M")
         path = self.export_dir / f"circle-{stamp}-{state.protocol.id}.md"
+        report = build(state, self.app.clock.now(), self.tz, self.app.rules)
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(export(self.session_events(), "md", self.tz, now=self.app.clock.now()), encoding="utf-8")
+            path.write_text(render(report, "md"), encoding="utf-8")
         except OSError as exc:
             self.notify(f"could not write {path}: {exc.strerror}", severity="error")
             return
         self.notify(f"notes written to {path}", timeout=8)
-
-    def session_events(self):
-        return self.app.store.events(self.session.state.session_id or "")
 
     def action_home(self) -> None:
         self.app.go_home()

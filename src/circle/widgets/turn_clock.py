@@ -37,12 +37,13 @@ class TurnClock(Vertical):
         width: 1fr;
     }
     TurnClock.-warning BigClock { color: $warning; }
-    TurnClock.-overtime BigClock { color: $error; }
     TurnClock.-paused BigClock, TurnClock.-ready BigClock { color: $foreground-muted; }
+    TurnClock.-overtime BigClock, TurnClock.-over BigClock { color: $error; }
     TurnClock.-warning Bar > .bar--bar { color: $warning; }
     TurnClock.-overtime Bar > .bar--complete { color: $error; }
     TurnClock.-overtime #clock-caption { color: $error; text-style: bold; }
     TurnClock.-paused #clock-caption { color: $warning; text-style: bold; }
+    TurnClock.-over #clock-caption { color: $error; text-style: bold; }
     """
 
     def compose(self) -> ComposeResult:
@@ -50,14 +51,17 @@ class TurnClock(Vertical):
         yield Static("", id="clock-caption")
         yield ProgressBar(total=1, show_eta=False, show_percentage=False)
 
-    def show(self, phase: str, seconds: int, allotted: int, elapsed: float) -> None:
+    def show(self, phase: str, seconds: int, allotted: int, elapsed: float, over: bool = False) -> None:
+        """``over``: past the turn's time, running or paused; it shows as overtime either way."""
         text = format_clock(seconds)
-        self.query_one(BigClock).text = f"+{text}" if phase == "overtime" else text
+        over = over or phase == "overtime"
+        self.query_one(BigClock).text = f"+{text}" if over else text
         for name in PHASES:
             self.set_class(name == phase, f"-{name}")
+        self.set_class(over, "-over")
         caption = {
             "ready": "press space to start",
-            "paused": "paused",
+            "paused": "paused · overtime" if over else "paused",
             "overtime": "overtime",
             "warning": "nearly time",
         }.get(phase, "")
