@@ -9,9 +9,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
-from textual.app import App, SystemCommand
+from textual import events, work
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from circle.clock import Clock, SystemClock
@@ -20,6 +21,7 @@ from circle.localtime import moment
 from circle.screens.home import HomeScreen
 from circle.store import SessionRow, Store
 from circle.theme import PROJECTOR
+from circle.widgets.typed_line import TypedLine
 
 # The protocol models, the YAML parser and the engine load after the home screen
 # has been painted (see CircleApp.load_library): circle appears at once, and the
@@ -72,6 +74,57 @@ class CircleApp(App[int]):
         # Set before the first paint, so the screen is not styled twice.
         self.register_theme(PROJECTOR)
         self.theme = theme
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The last resort, when something unforeseen breaks: the wall shows one line and where
+        the details were written, never Textual's traceback with its locals (which may hold a
+        note's text). Textual offers no public hook for this; a test keeps it working."""
+        from circle import crash_log
+
+        super()._handle_exception(error)  # Textual's bookkeeping: the return code, the exit
+        self._exit_renderables.clear()
+        self._exit_renderables.append(crash_log.message(error, crash_log.write(error)))
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys for a line being typed are applied here, one at a time in the order they came, so
+        # a fast typist never outruns a change of focus (see circle.widgets.typed_line).
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded and await self._taken(event):
+            return
+        await super().on_event(event)
+
+    async def _taken(self, event: events.Key | events.Paste) -> bool:
+        """Handle a key now, in the order the terminal gave it; False leaves it to Textual."""
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return False
+        if isinstance(screen.focused, TypedLine):
+            return screen.focused.take(event)
+        hook = getattr(screen, "typing_key", None)  # a screen whose line is about to have the keys
+        if hook is not None and hook(event):
+            return True
+        if screen.focused is None and isinstance(event, events.Key):
+            # The wall's own keys run now too: one that opens a dialog ("a") has it open before
+            # the next key ("Zed...") is looked at, so the name is typed, not run as commands.
+            active = screen.active_bindings.get(event.key)
+            if active is not None and active.enabled and not active.binding.priority:
+                await self.run_action(active.binding.action, active.node)
+                return True
+        return False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast, always plain text: messages quote what people typed (a name like "Zed [/x]"),
+        and markup in them would be parsed, or crash the app. Screens' notify comes here too,
+        asking for markup by default; no message of circle's needs it."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     @property
     def rules(self) -> ScoringRules:

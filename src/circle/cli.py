@@ -470,6 +470,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except Exception as exc:  # noqa: BLE001 - the last resort: one line and a file, never a traceback
+        from circle import crash_log
+
+        _complain(crash_log.message(exc, crash_log.write(exc)))
+        return 1
 
 
 if __name__ == "__main__":

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import math
 import random
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from circle.clock import Clock
-from circle.errors import CircleError, not_text, shown
+from circle.errors import CircleError
 from circle.events import Event, Person
 from circle.mixer import count_repeats, mix
-from circle.names import name_key
+from circle.names import NameProblem, clean_name, name_key
 from circle.protocol import (
     BlockStep,
     GroupsStep,
@@ -259,22 +258,18 @@ def met_in(state: State, before: int | None = None) -> list[list[list[str]]]:
     return out
 
 
-def clean_name(name: str) -> str:
-    """A typed name as it is kept: spaces collapsed, and in Unicode's composed form (NFC), so
-    that a name typed with a separate accent ("Jose" + U+0301) is the same person as "José"."""
-    return unicodedata.normalize("NFC", " ".join(name.split()))
-
-
 def check_roster(names: Iterable[str]) -> list[str]:
-    """Clean a typed list of names; reject an empty roster, control characters and repeated names."""
-    cleaned = [clean_name(name) for name in names]
+    """Clean a typed list of names (circle.names.clean_name); reject an empty roster, a name
+    that cannot be kept, and repeated names."""
+    try:
+        cleaned = [clean_name(name) for name in names]
+    except NameProblem as exc:
+        raise RosterError(str(exc)) from None
     cleaned = [name for name in cleaned if name]
     if not cleaned:
         raise RosterError("no one is present: type at least one name")
     seen: dict[str, str] = {}
     for name in cleaned:
-        if not_text(name):
-            raise RosterError(f"the name {shown(name)} has a character that is not text; type it again")
         key = name_key(name)
         if key in seen:
             raise RosterError(f"'{name}' is named twice; add an initial to tell them apart")
@@ -933,7 +928,10 @@ class Session:
 
     def add_person(self, name: str, person_id: str | None = None) -> list[Event]:
         state = self._live()
-        name = clean_name(name)
+        try:
+            name = clean_name(name)
+        except NameProblem as exc:
+            raise CommandRejected(str(exc)) from None
         if not name:
             raise CommandRejected("type a name to add someone")
         for pid in state.present:

@@ -12,12 +12,11 @@ import csv
 import io
 import json
 import sys
-import unicodedata
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from circle.errors import not_text, shown
+from circle.names import NameProblem, clean_name
 
 # The mixer loads when `circle mix` runs, not with every command.
 if TYPE_CHECKING:
@@ -150,11 +149,11 @@ def read_people(value: str) -> list[str]:
 def _name(text: str) -> str:
     from circle.mixer import MixError
 
-    # Composed form (NFC): "José" typed with a separate accent is the same person, and named twice.
-    name = unicodedata.normalize("NFC", text.strip())
-    if not_text(name):
-        raise MixError(f"the name {shown(name)} has a character that is not text; type it again")
-    return name
+    # The one rule for names: "José" typed with a separate accent is the same person, and named twice.
+    try:
+        return clean_name(text)
+    except NameProblem as exc:
+        raise MixError(str(exc)) from None
 
 
 def _is_file(path: Path) -> bool:

@@ -25,15 +25,23 @@ from urllib.parse import quote
 
 from circle.errors import CircleError, not_text, shown
 from circle.events import Event, Person
-from circle.names import name_key
+from circle.names import clean_name, name_key, stored_key
 
 T = TypeVar("T")
 
 APPLICATION_ID = 0x43524C45  # "CRLE": marks a file as a circle database
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 WAIT_SECONDS = 3.0  # how long a write waits for another process's write to finish
 
-_MIGRATIONS: dict[int, list[str]] = {
+
+def _rekey_people(conn: sqlite3.Connection) -> None:
+    """Saved people's keys in composed form (NFC): one saved as "Renée" is found by "Renée"."""
+    for pid, name, key in conn.execute("SELECT id, name, key FROM people").fetchall():
+        if stored_key(name) != key:
+            conn.execute("UPDATE people SET key = ? WHERE id = ?", (stored_key(name), pid))
+
+
+_MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     1: [
         """CREATE TABLE people (
             id TEXT PRIMARY KEY, name TEXT NOT NULL, key TEXT NOT NULL, created_at REAL NOT NULL)""",
@@ -85,7 +93,16 @@ _MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX events_session_kind ON events(session_id, kind)",
         "CREATE INDEX sessions_created ON sessions(created_at)",
     ],
+    # A name's key is made from its composed form: the same person however the accent was typed.
+    6: [_rekey_people],
 }
+
+
+def _run(conn: sqlite3.Connection, statement: str | Callable[[sqlite3.Connection], None]) -> None:
+    if callable(statement):
+        statement(conn)
+    else:
+        conn.execute(statement)
 
 
 class StoreError(CircleError):
@@ -242,7 +259,7 @@ class Store:
         self.conn.row_factory = sqlite3.Row
         for target in range(1, SCHEMA_VERSION + 1):
             for statement in _MIGRATIONS[target]:
-                self.conn.execute(statement)
+                _run(self.conn, statement)
 
     def _migrate(self, version: int) -> None:
         if version > 0:
@@ -253,7 +270,7 @@ class Store:
             current = conn.execute("PRAGMA user_version").fetchone()[0]
             for target in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[target]:
-                    conn.execute(statement)
+                    _run(conn, statement)
             conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
@@ -310,21 +327,22 @@ class Store:
 
     # -- people and groups ------------------------------------------------------
     def people_named(self, names: Iterable[str]) -> list[Person]:
-        """The saved person for each name (matched without case), creating new ones."""
-        names = list(names)
+        """The saved person for each name (matched without case, in composed form), creating new
+        ones. Each name is cleaned by the one rule for names first (circle.names.clean_name)."""
+        names = [clean_name(n) for n in names]
         known = self._people_by_key(self.conn, names, add=False)
-        if len(known) == len({n.casefold() for n in names}):
-            return [known[n.casefold()] for n in names]
+        if len(known) == len({stored_key(n) for n in names}):
+            return [known[stored_key(n)] for n in names]
         # Someone is new: look again and add them in one transaction, so two processes
         # naming the same newcomer at the same moment still give them one id.
         found = self.transaction(lambda conn: self._people_by_key(conn, names, add=True))
-        return [found[n.casefold()] for n in names]
+        return [found[stored_key(n)] for n in names]
 
     @staticmethod
     def _people_by_key(conn: sqlite3.Connection, names: list[str], add: bool) -> dict[str, Person]:
         people: dict[str, Person] = {}
         for name in names:
-            key = name.casefold()
+            key = stored_key(name)
             if key in people:
                 continue
             row = conn.execute(

@@ -7,10 +7,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets import Button, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from circle.wall_text import wall_text
+from circle.widgets.typed_line import TypedLine
 
 
 def _shown(text: str) -> Content:
@@ -56,21 +57,24 @@ class ConfirmDialog(_Dialog):
 
 
 class AskText(_Dialog):
-    """One line of text. Returns the text, or None when cancelled."""
+    """One line of text. Returns the text, or None when cancelled.
+
+    Keys typed before the line is on screen are its own, and the key after Enter is the wall's
+    (see circle.widgets.typed_line)."""
 
     def __init__(self, question: str, placeholder: str = ""):
         super().__init__()
         self.question = question
-        self.placeholder = placeholder
+        self.line = TypedLine(placeholder=placeholder, on_enter=self.dismiss, on_escape=self.action_cancel)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(_shown(self.question), classes="dialog-title")
-            yield Input(placeholder=self.placeholder)
+            yield self.line
             yield Static("enter to confirm, escape to cancel", classes="dialog-detail")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+    def typing_key(self, event) -> bool:
+        return self.line.take(event)
 
 
 class PickOne(_Dialog):
@@ -157,18 +161,18 @@ class PairDialog(_Dialog):
             yield Select(options, id="first", prompt="choose…")
             yield Label(self.second)
             yield Select(options, id="second", prompt="choose…")
-            yield Input(placeholder=self.label, id="label")
+            yield TypedLine(placeholder=self.label, id="label", on_enter=self._entered, on_escape=self.action_cancel)
             yield Static("tab to move, enter in the label to save, escape to cancel", classes="dialog-detail")
 
     def on_mount(self) -> None:
         self.query_one("#first", Select).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def _entered(self, label: str) -> None:
         first, second = self.query_one("#first", Select).value, self.query_one("#second", Select).value
         if not isinstance(first, str) or not isinstance(second, str):
             self.notify("choose both people first", severity="warning")
             return
-        self.dismiss((first, second, event.value))
+        self.dismiss((first, second, label))
 
 
 class ManyDialog(_Dialog):
@@ -184,12 +188,11 @@ class ManyDialog(_Dialog):
         with Vertical(classes="dialog"):
             yield Label(_shown(self.heading), classes="dialog-title")
             yield SelectionList(*[(Content(name), pid) for pid, name in self.people])
-            yield Input(placeholder=self.label, id="label")
+            yield TypedLine(placeholder=self.label, id="label", on_enter=self._entered, on_escape=self.action_cancel)
             yield Static("space to tick, tab to the label, enter to save", classes="dialog-detail")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        chosen = list(self.query_one(SelectionList).selected)
-        self.dismiss((chosen, event.value))
+    def _entered(self, label: str) -> None:
+        self.dismiss((list(self.query_one(SelectionList).selected), label))
 
 
 class FormDialog(_Dialog):
@@ -204,12 +207,28 @@ class FormDialog(_Dialog):
         with Vertical(classes="dialog"):
             yield Label(_shown(self.heading), classes="dialog-title")
             for key, label in self.fields:
-                yield Input(placeholder=label, id=f"field-{key}", classes="form-field")
+                yield TypedLine(
+                    placeholder=label,
+                    id=f"field-{key}",
+                    classes="form-field",
+                    on_enter=self._entered,
+                    on_escape=self.action_cancel,
+                    on_tab=self._next_field,
+                )
             yield Static("tab to move; enter on the last line saves; escape cancels", classes="dialog-detail")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(".form-field").results(Input))
-        if event.input is not inputs[-1]:
-            self.focus_next()
-            return
-        self.dismiss({key: self.query_one(f"#field-{key}", Input).value for key, _ in self.fields})
+    def _lines(self) -> list[TypedLine]:
+        return list(self.query(".form-field").results(TypedLine))
+
+    def _next_field(self) -> bool:
+        """Focus the next line at once (the next key is already for it); False on the last."""
+        lines = self._lines()
+        at = lines.index(self.focused) if self.focused in lines else -1
+        if at + 1 >= len(lines):
+            return False
+        self.set_focus(lines[at + 1])
+        return True
+
+    def _entered(self, _: str) -> None:
+        if not self._next_field():
+            self.dismiss({key: self.query_one(f"#field-{key}", TypedLine).value for key, _ in self.fields})

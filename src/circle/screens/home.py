@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from circle.localtime import moment
+from circle.wall_text import wall_text
 
 # The heavier widgets (table, lists, inputs, footer) are imported when they are
 # mounted, after the first paint; here they are found by id.
@@ -134,13 +135,15 @@ class HomeScreen(Screen[None]):
             )
         if not rows:
             sessions.add_option(Option("no sessions yet", disabled=True))
-        options = [(f"group: {name}", f"group:{name}") for name in store.group_names()]
+        # Names as typed are shown as text, never markup (a Select's labels are parsed otherwise).
+        options = [(Content(wall_text(f"group: {name}")), f"group:{name}") for name in store.group_names()]
         seen: set[str] = set()
         for row in rows:
             names = ", ".join(store.roster(row.id))
             if names and names not in seen:
                 seen.add(names)
-                options.append((f"as on {moment(row.created_at, self.app.tz):%d %b}: {names}", f"roster:{row.id}"))
+                label = wall_text(f"as on {moment(row.created_at, self.app.tz):%d %b}: {names}")
+                options.append((Content(label), f"roster:{row.id}"))
         reuse: Select = self.query_one("#reuse")
         reuse.set_options(options)
 

@@ -15,21 +15,25 @@ from textual.widgets import Footer, Input, Static
 from circle.clock import Clock
 from circle.durations import format_duration
 from circle.engine import CommandRejected, Session
+from circle.errors import CircleError
 from circle.ledger import compute
 from circle.liveview import LiveView, live_view
 from circle.localtime import moment
+from circle.names import clean_name
 from circle.screens.dialogs import AskText, ConfirmDialog, HelpDialog, ManyDialog, PairDialog, PickOne
 from circle.sessions import heartbeat_due
 from circle.store import Store, StoreError
 from circle.widgets.groups_grid import GroupsGrid
 from circle.widgets.roster import Roster
 from circle.widgets.turn_clock import TurnClock
+from circle.widgets.typed_line import TypedLine
 
 TICK = 0.2  # seconds between checks; widgets change only when the shown second does
 
 
 class LiveScreen(Screen[None]):
     CSS_PATH = "live.tcss"
+    AUTO_FOCUS = ""  # nothing has focus: every key is the wall's until / opens the note line
     BINDINGS = [
         Binding("space", "toggle", "Go/pause", id="toggle", key_display="space"),
         Binding("n", "next", "Next", id="next"),
@@ -132,7 +136,13 @@ class LiveScreen(Screen[None]):
         yield Static(id="message")
 
     def bottom_widgets(self) -> ComposeResult:
-        yield Input(placeholder="/ to type a note (the timer keeps running); enter saves it", id="note-input")
+        yield TypedLine(
+            placeholder="/ to type a note (the timer keeps running); enter saves it",
+            id="note-input",
+            on_enter=self._save_note,
+            on_escape=self._leave_note,
+            joins_lines=True,
+        )
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -271,14 +281,28 @@ class LiveScreen(Screen[None]):
         self.toggle_class("-show-script")
 
     def action_note(self) -> None:
-        self.query_one("#note-input", Input).focus()
+        self._open_note()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "note-input":
-            return
-        if event.value.strip() and self._do(self.session.note, event.value):
-            event.input.clear()
+    def typing_key(self, event) -> bool:
+        """ "/" opens the note line at once, so every key after it is the note's (see TypedLine)."""
+        if getattr(event, "key", None) != "slash" or isinstance(self.focused, Input):
+            return False
+        if self.check_action("note", ()) is False:
+            return False
+        self._open_note()
+        return True
+
+    def _open_note(self) -> None:
+        self.set_focus(self.query_one("#note-input", TypedLine))  # now, not after the next keys
+
+    def _save_note(self, text: str) -> None:
+        line = self.query_one("#note-input", TypedLine)
+        if text.strip() and self._do(self.session.note, text):
+            line.clear()
             self.notify("note saved", timeout=2)
+        self.set_focus(None)  # the very next key is the wall's
+
+    def _leave_note(self) -> None:
         self.set_focus(None)
 
     def key_escape(self) -> None:
@@ -286,12 +310,12 @@ class LiveScreen(Screen[None]):
 
     def action_add_person(self) -> None:
         def added(name: str | None) -> None:
-            name = " ".join((name or "").split())
-            if not name:
+            if not (name or "").strip():
                 return
             try:
+                name = clean_name(name or "")  # the one rule for names, as everywhere else
                 person = self.store.people_named([name])[0]  # the same person across sessions
-            except StoreError as exc:
+            except CircleError as exc:
                 self.notify(str(exc), severity="error")
                 return
             if self._do(self.session.add_person, name, person.id):

@@ -129,7 +129,9 @@ class MarketScreen(Screen[None]):
         def typed(text: str | None) -> None:
             if text is None or not text.strip():
                 return
-            title, _, convenor = text.partition("/")
+            # The last " / " divides them (a title may hold a slash: "Repair / reuse / Ben").
+            split = " / " if " / " in text else "/"
+            title, _, convenor = text.rpartition(split) if split in text else (text, "", "")
             self._try(self.space.propose, title, convenor)
 
         self.app.push_screen(AskText("New proposal", "title / convenor"), typed)

@@ -37,7 +37,7 @@ class GroupsGrid(VerticalScroll):
     """
 
     def __init__(self, *, id: str | None = None):
-        super().__init__(id=id)
+        super().__init__(id=id, can_focus=False)  # the wall's keys are the screen's, never a scroll's
         self.cards: list[Card] = []
 
     def show(self, cards: Sequence[Card]) -> None:

@@ -34,7 +34,7 @@ class Roster(VerticalScroll):
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(can_focus=False)  # it scrolls itself to the speaker; keys are the wall's
         self._lines: dict[Row, Content] = {}  # the rows last shown, each made into its line
         self._statics = [Static(id="roster-lines")]  # one per block of rows, in order
         self._blocks: list[tuple[Row, ...]] = [()]  # the rows each of them shows
