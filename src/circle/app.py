@@ -157,6 +157,8 @@ class CircleApp(App[int]):
         gc.freeze()
         for problem in self.library.problems:
             self.notify(f"skipped {problem}", severity="warning", timeout=10)
+        if self.store.damaged:
+            self.notify(f"{self.store.path} is damaged (cut short): looking only; see `circle check`", severity="error")
         if self.start:
             self.start_session(self.start.protocol_id, self.start.names, self.start.group)
         elif self.check_resume and not self.store.readonly:
@@ -253,11 +255,14 @@ class CircleApp(App[int]):
         """From the recent list: an unfinished session is offered for resuming."""
         from circle.sessions import open_session
 
-        row = self.store.session(session_id)
-        if row.ended:
-            self.show_summary(open_session(self.store, row.id, self.clock))
-        else:
-            self.offer_resume(row)
+        try:
+            row = self.store.session(session_id)
+            if row.ended:
+                self.show_summary(open_session(self.store, row.id, self.clock))
+            else:
+                self.offer_resume(row)
+        except CircleError as exc:  # a damaged session (or file) says so in one line; the rest goes on
+            self.notify(str(exc), severity="error", timeout=12)
 
     def offer_resume(self, row: SessionRow) -> None:
         from circle.durations import format_clock
@@ -265,7 +270,11 @@ class CircleApp(App[int]):
         from circle.screens.dialogs import ResumeDialog
         from circle.sessions import open_session, resume_session
 
-        session = open_session(self.store, row.id, self.clock)
+        try:
+            session = open_session(self.store, row.id, self.clock)
+        except CircleError as exc:
+            self.notify(f"cannot resume {row.title}: {exc}", severity="error", timeout=12)
+            return
         state = session.state
         when = moment(row.last_seen, self.tz).strftime("%a %d %b, %H:%M")
         run, slot = state.run, state.current

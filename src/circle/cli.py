@@ -119,6 +119,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     merge.add_argument("other", type=Path, metavar="OTHER.db", help="the database to bring in (it is only read)")
 
+    sub.add_parser("check", parents=[common], help="look for damage: SQLite's own check, and a replay of every session")
+    salvage = sub.add_parser(
+        "salvage", parents=[common], help="copy what is whole of a damaged database into a new file"
+    )
+    salvage.add_argument("out", type=Path, metavar="NEW.db", help="the new database to write (must not exist)")
+
     exp = sub.add_parser("export", parents=[common], help="export a session's notes")
     exp.add_argument("session", help="a session id (or its first characters), or 'latest'")
     exp.add_argument("--format", choices=EXPORT_FORMATS, default="md")
@@ -202,26 +208,58 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_sessions(args: argparse.Namespace) -> int:
     db = _db(args)
-    rows = Store(db, readonly=True).sessions() if db.exists() else []
+    rows = _reading(args).sessions() if db.exists() else []
     if not rows:
         print(f"no sessions logged in {db} yet")
         return 0
     for r in rows:
         when = date_time(r.created_at)
         status = "ended" if r.ended else "unfinished"
-        print(f"{r.id[:8]}  {when}  {r.title}  ({r.people} people, {status})")
+        damaged = ", damaged: see `circle check`" if r.damaged else ""
+        print(f"{r.id[:8]}  {when}  {r.title}  ({r.people} people, {status}{damaged})")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from circle.export import export
+    from circle.sessions import replayable_events
 
+    store = _reading(args)
+    row = store.session(args.session)
+    _write(export(replayable_events(store, row.id), args.format, now=time.time()), args.out)
+    return 0
+
+
+def _reading(args: argparse.Namespace) -> Store:
+    """The database opened to read; a damaged one is read as far as it can be, and said so."""
     db = _db(args)
     if not db.exists():
         raise StoreError(f"no database at {db}")
     store = Store(db, readonly=True)
-    row = store.session(args.session)
-    _write(export(store.events(row.id), args.format, now=time.time()), args.out)
+    if store.damaged:
+        _complain(f"circle: note: {db} is damaged (cut short); what can be read is read; see `circle check`")
+    return store
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from circle.repair import check
+
+    db = _db(args)
+    if not db.exists():
+        raise StoreError(f"no database at {db}")
+    report = check(db)
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
+def cmd_salvage(args: argparse.Namespace) -> int:
+    from circle.repair import salvage
+
+    db = _db(args)
+    if not db.exists():
+        raise StoreError(f"no database at {db}")
+    print(salvage(db, args.out).summary())
     return 0
 
 
@@ -435,6 +473,8 @@ COMMANDS = {
     "schema": cmd_schema,
     "sessions": cmd_sessions,
     "export": cmd_export,
+    "check": cmd_check,
+    "salvage": cmd_salvage,
     "group": cmd_group,
     "ledger": cmd_ledger,
     "loops": cmd_loops,

@@ -287,6 +287,16 @@ def size_warning(protocol: Protocol, count: int) -> str | None:
 # -- the fold -----------------------------------------------------------------
 
 
+class ReplayError(CircleError):
+    """An event that cannot be folded: the log is damaged there (a step that does not exist,
+    a field missing). ``index`` counts from 1, as ``circle check`` reports it."""
+
+    def __init__(self, index: int, event: Event, cause: Exception):
+        self.index, self.event, self.cause = index, event, cause
+        reason = str(cause) or type(cause).__name__
+        super().__init__(f"event {index} ({event.kind}) cannot be replayed: {reason}")
+
+
 def apply(state: State, event: Event) -> None:
     """Advance ``state`` by one event. Events are trusted: they were decided already."""
     handler = _HANDLERS.get(event.kind)
@@ -301,9 +311,13 @@ def apply(state: State, event: Event) -> None:
 
 
 def fold(events: Iterable[Event]) -> State:
+    """The state after ``events``; one that cannot be applied is a :class:`ReplayError`."""
     state = State()
-    for event in events:
-        apply(state, event)
+    for n, event in enumerate(events, start=1):
+        try:
+            apply(state, event)
+        except (LookupError, TypeError, ValueError, AttributeError, AssertionError) as exc:
+            raise ReplayError(n, event, exc) from None
     return state
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sqlite3
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -19,7 +20,7 @@ from typing import NamedTuple
 from circle.localtime import local_zone
 from circle.localtime import month as month_of
 from circle.scoring import ScoringRules
-from circle.store import Store
+from circle.store import Store, StoreError
 
 LEDGER_KINDS = (
     "attendance",
@@ -259,19 +260,49 @@ def sparkline(values: Iterable[int]) -> str:
 # events from that small index alone; SQLite's JSON functions pick out the few fields
 # the fold needs, so Python never parses a whole payload.
 _LEDGER = "kind IN ({})".format(", ".join(f"'{kind}'" for kind in LEDGER_KINDS))
-_LIVE = f"id NOT IN (SELECT json_extract(data, '$.event') FROM events WHERE {_LEDGER} AND kind = 'undone')"
-_ATTENDANCE = f"""SELECT session_id, at, json_extract(data, '$.group.id'), json_extract(data, '$.level'),
-    json_extract(data, '$.present'), json_extract(data, '$.absent')
-    FROM events WHERE {_LEDGER} AND kind = 'attendance'"""
-_LATE = f"SELECT session_id, json_extract(data, '$.id') FROM events WHERE {_LEDGER} AND kind = 'person_added'"
-_MONEY = f"""SELECT session_id, at, kind, json_extract(data, '$.by')
-    FROM events WHERE {_LEDGER} AND kind IN ('offer', 'ask') AND {_LIVE}"""
-_EVERYONE = f"""SELECT session_id, at, kind,
-    json_extract(data, CASE kind WHEN 'listened' THEN '$.present' ELSE '$.people' END)
-    FROM events WHERE {_LEDGER} AND kind IN ('listened', 'co_owned') AND {_LIVE}"""
-_CONFLICTS = f"""SELECT session_id, at, kind, json_extract(data, '$.conflict'), json_extract(data, '$.between'),
-    json_extract(data, '$.label'), json_extract(data, '$.resolved')
-    FROM events WHERE {_LEDGER} AND kind IN ('conflict_opened', 'conflict_resolved') AND {_LIVE} ORDER BY rowid"""
+
+
+@dataclass(frozen=True)
+class _Queries:
+    """The ledger's queries; ``whole`` leaves out events whose data is damaged (not JSON)."""
+
+    whole: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"{_LEDGER} AND json_valid(data)" if self.whole else _LEDGER
+
+    @property
+    def live(self) -> str:
+        return f"id NOT IN (SELECT json_extract(data, '$.event') FROM events WHERE {self.where} AND kind = 'undone')"
+
+    @property
+    def attendance(self) -> str:
+        return f"""SELECT session_id, at, json_extract(data, '$.group.id'), json_extract(data, '$.level'),
+            json_extract(data, '$.present'), json_extract(data, '$.absent')
+            FROM events WHERE {self.where} AND kind = 'attendance'"""
+
+    @property
+    def late(self) -> str:
+        return f"SELECT session_id, json_extract(data, '$.id') FROM events WHERE {self.where} AND kind = 'person_added'"
+
+    @property
+    def money(self) -> str:
+        return f"""SELECT session_id, at, kind, json_extract(data, '$.by')
+            FROM events WHERE {self.where} AND kind IN ('offer', 'ask') AND {self.live}"""
+
+    @property
+    def everyone(self) -> str:
+        return f"""SELECT session_id, at, kind,
+            json_extract(data, CASE kind WHEN 'listened' THEN '$.present' ELSE '$.people' END)
+            FROM events WHERE {self.where} AND kind IN ('listened', 'co_owned') AND {self.live}"""
+
+    @property
+    def conflicts(self) -> str:
+        return f"""SELECT session_id, at, kind, json_extract(data, '$.conflict'), json_extract(data, '$.between'),
+            json_extract(data, '$.label'), json_extract(data, '$.resolved')
+            FROM events WHERE {self.where} AND kind IN ('conflict_opened', 'conflict_resolved') AND {self.live}
+            ORDER BY rowid"""
 
 
 def compute(store: Store, rules: ScoringRules) -> Ledger:
@@ -279,8 +310,32 @@ def compute(store: Store, rules: ScoringRules) -> Ledger:
 
     Only the events that can score are read, through a partial index that holds
     exactly them; an undone moment is left out by the query, and SQLite picks out
-    the few fields needed, so no payload is parsed here.
+    the few fields needed, so no payload is parsed here. If some event's data is
+    damaged (not JSON), the ledger is added up again without the damaged events, and
+    says which sessions they are in.
     """
+    try:
+        try:
+            return _compute(store, rules, _Queries())
+        except sqlite3.OperationalError as exc:
+            if "malformed json" not in str(exc).lower():
+                raise
+        ledger = _compute(store, rules, _Queries(whole=True))
+        damaged = [
+            row[0][:8]
+            for row in store.conn.execute(
+                f"SELECT DISTINCT session_id FROM events WHERE {_LEDGER} AND NOT json_valid(data)"
+            )
+        ]
+        ledger.problems.append(
+            f"{len(damaged)} damaged session(s) left out of the points ({', '.join(damaged)}); see `circle check`"
+        )
+        return ledger
+    except sqlite3.Error as exc:
+        raise StoreError(f"the ledger cannot be read from {store.path}: {exc}; see `circle check`") from None
+
+
+def _compute(store: Store, rules: ScoringRules, q: _Queries) -> Ledger:
     conn = store.conn
     with _no_cycle_collection():
         cursor = conn.cursor()
@@ -288,16 +343,16 @@ def compute(store: Store, rules: ScoringRules) -> Ledger:
         ledger = Ledger(points=_Points(rules))
         groups = ledger.groups
         held: dict[str, list] = defaultdict(list)  # group -> [(at, session, present, absent)]
-        for session, at, group, level, present, absent in cursor.execute(_ATTENDANCE):
+        for session, at, group, level, present, absent in cursor.execute(q.attendance):
             groups[session] = group
             if level == 3:
                 held[group].append((at, session, json_ids(present), _absent_ids(absent)))
         late: dict[str, set[str]] = defaultdict(set)
-        for session, person in cursor.execute(_LATE):
+        for session, person in cursor.execute(q.late):
             late[session].add(person)
-        ledger.money = cursor.execute(_MONEY).fetchall()  # kept as read: entries are made when asked for
+        ledger.money = cursor.execute(q.money).fetchall()  # kept as read: entries are made when asked for
         p, add = ledger.points, ledger.others.append
-        for session, at, kind, people in cursor.execute(_EVERYONE):
+        for session, at, kind, people in cursor.execute(q.everyone):
             group = groups.get(session)
             if kind == "listened":
                 for person in json_ids(people):
@@ -305,7 +360,7 @@ def compute(store: Store, rules: ScoringRules) -> Ledger:
             else:
                 for person in json_ids(people):
                     add((person, p.co_owner, 5, "co-owner", at, session, group))
-        for row in cursor.execute(_CONFLICTS):
+        for row in cursor.execute(q.conflicts):
             _conflict(ledger, p, *row, groups.get(row[0]))
         _meetings(ledger, held, late)
         ats = [row[1] for row in ledger.money] + [e[AT] for e in ledger.others]

@@ -7,10 +7,10 @@ import uuid
 from dataclasses import dataclass
 
 from circle.clock import Clock
-from circle.engine import Session, check_roster, fold, met_in
+from circle.engine import ReplayError, Session, check_roster, fold, met_in
 from circle.events import Event
 from circle.protocol import Protocol
-from circle.store import SessionRow, Store
+from circle.store import DamagedSession, SessionRow, Store
 
 HEARTBEAT = 1.0  # seconds: how often a running session records that the app is alive
 
@@ -77,26 +77,37 @@ def _group_history(store: Store, group_id: str, session_id: str):
 
     def history() -> list[list[list[str]]]:
         if not cache:
-            cache.append(
-                [
-                    groups
-                    for sid in store.breakout_sessions(group_id)
-                    if sid != session_id
-                    for groups in met_in(fold(store.events(sid)))
-                ]
-            )
+            met = []
+            for sid in store.breakout_sessions(group_id):
+                if sid == session_id:
+                    continue
+                try:
+                    met += met_in(fold(store.events(sid)))
+                except (ReplayError, DamagedSession):
+                    continue  # a damaged session's tables are not history to plan by (circle check says where)
+            cache.append(met)
         return cache[0]
 
     return history
 
 
+def replayable_events(store: Store, session_id: str) -> list[Event]:
+    """A session's events, checked to replay from first to last; else a DamagedSession saying where."""
+    events = store.events(session_id)
+    try:
+        fold(events)
+    except ReplayError as exc:
+        raise DamagedSession(session_id, exc.index, exc.event.kind, str(exc.cause) or "it cannot be replayed") from None
+    return events
+
+
 def open_session(store: Store, session_id: str, clock: Clock) -> Session:
-    """Rebuild a session from its events, ready to take more commands."""
-    session = Session(
-        clock,
-        store.events(session_id),
-        sink=lambda events: store.append(session_id, events),
-    )
+    """Rebuild a session from its events, ready to take more commands (DamagedSession if it cannot be)."""
+    events = store.events(session_id)
+    try:
+        session = Session(clock, events, sink=lambda new: store.append(session_id, new))
+    except ReplayError as exc:
+        raise DamagedSession(session_id, exc.index, exc.event.kind, str(exc.cause) or "it cannot be replayed") from None
     group = session.state.group
     if group is not None:
         session.group_history = _group_history(store, group["id"], session_id)

@@ -109,6 +109,52 @@ class StoreError(CircleError):
     """A database problem, worded for the facilitator (one line)."""
 
 
+class DamagedSession(StoreError):
+    """A session whose log cannot be read or replayed: where, and what is wrong there."""
+
+    def __init__(self, session_id: str, index: int | None, kind: str, reason: str):
+        self.session_id, self.index, self.kind, self.reason = session_id, index, kind, reason
+        where = f" at event {index} ({kind})" if index is not None else ""
+        super().__init__(
+            f"session {session_id[:8]} is damaged{where}: {reason}; `circle check` lists every damaged "
+            "session, and `circle salvage NEW.db` keeps the whole ones"
+        )
+
+
+DAMAGED = "`circle check` says where, and `circle salvage NEW.db` copies what is whole into a new file"
+
+
+def _reads(method: Callable[..., T]) -> Callable[..., T]:
+    """A reading method whose SQLite problems (a damaged page, say) become one line."""
+
+    def reading(self: Store, *args, **kwargs) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise _friendly(self.path, exc) from None
+
+    reading.__name__, reading.__doc__ = method.__name__, method.__doc__
+    return reading
+
+
+def cut_inside_a_page(path: Path) -> bool:
+    """Whether a database file ends partway through a page, or before the pages its header
+    counts (a copy cut short, a disk that filled while it was being copied)."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+            size = os.fstat(file.fileno()).st_size
+    except OSError:
+        return False
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return False
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(header[28:32], "big")
+    in_wal = Path(f"{path}-wal").exists()  # pages beyond the file may still be in its journal
+    return size % page != 0 or (not in_wal and pages and size < pages * page)
+
+
 def _group_name(name: str) -> str:
     """A group's name as it is kept: spaces collapsed; refused when empty or not all text."""
     name = " ".join(name.split())
@@ -128,6 +174,7 @@ class SessionRow:
     last_seen: float
     ended: bool
     people: int
+    damaged: bool = False  # an event's data is not JSON (`circle check` says more)
 
 
 def _busy(exc: sqlite3.Error) -> bool:
@@ -140,7 +187,11 @@ def _busy(exc: sqlite3.Error) -> bool:
 
 def _friendly(path: Path, exc: sqlite3.Error) -> StoreError:
     text = str(exc).lower()
-    if "not a database" in text or "malformed" in text:
+    if "malformed json" in text:
+        return StoreError(f"a session in {path} is damaged (an event's data is not JSON); {DAMAGED}")
+    if "malformed" in text or "corrupt" in text:
+        return StoreError(f"{path} is damaged ({exc}); {DAMAGED}")
+    if "not a database" in text:
         return StoreError(f"{path} is not a circle database (not an SQLite file)")
     if "locked" in text or "busy" in text:
         return StoreError(f"{path} is locked by another program (another circle?); close it and try again")
@@ -175,10 +226,15 @@ def _patiently(path: Path, patience: float, attempt: Callable[[], T]) -> T:
 class Store:
     """One circle database file."""
 
-    def __init__(self, path: Path | str, readonly: bool = False, wait: float = WAIT_SECONDS):
+    def __init__(self, path: Path | str, readonly: bool = False, wait: float = WAIT_SECONDS, damaged_ok: bool = False):
         self.path = Path(path)
         self.readonly = readonly
         self.wait = wait
+        self.damaged_ok = damaged_ok  # circle check and salvage: read whatever can be read
+        # A file cut short is never written to; read-only, what can be read is still read.
+        self.damaged = cut_inside_a_page(self.path)
+        if self.damaged and not (readonly or damaged_ok):
+            raise StoreError(f"{self.path} is damaged: it ends partway through a page; {DAMAGED}")
         self.conn = self._connect()
         try:
             # Two processes creating one file at once: SQLite may answer busy without waiting
@@ -241,7 +297,7 @@ class Store:
                 f"{SCHEMA_VERSION}): upgrade circle to open it"
             )
         if self.readonly:
-            if version < SCHEMA_VERSION and tables:
+            if version < SCHEMA_VERSION and tables and not self.damaged_ok:
                 raise StoreError(f"{self.path} needs upgrading; open it once without read-only")
             if not tables:
                 self._read_as_empty()
@@ -355,9 +411,11 @@ class Store:
                 conn.execute("INSERT INTO people VALUES (?, ?, ?, ?)", (people[key].id, name, key, time.time()))
         return people
 
+    @_reads
     def group_names(self) -> list[str]:
         return [r["name"] for r in self.conn.execute("SELECT name FROM groups ORDER BY name")]
 
+    @_reads
     def groups(self) -> list[dict]:
         """Every saved group with its kind and how many are members now."""
         rows = self.conn.execute(
@@ -367,6 +425,7 @@ class Store:
         )
         return [dict(r) for r in rows]
 
+    @_reads
     def group(self, name: str) -> dict[str, str]:
         """A group by name (case does not matter): {"id", "name", "kind"}."""
         # Matched in Python: SQLite's NOCASE folds only ASCII, so "Équipe" would not find "équipe".
@@ -378,17 +437,20 @@ class Store:
             raise StoreError(f"no group named '{name}'{hint}")
         return dict(row)
 
+    @_reads
     def breakout_sessions(self, group_id: str) -> list[str]:
         """Sessions run for this group in which people sat in pairs or breakout groups, oldest first."""
         rows = self.conn.execute(
             """SELECT s.id FROM sessions s WHERE s.group_id = ? AND EXISTS (
                    SELECT 1 FROM events e WHERE e.session_id = s.id AND e.kind = 'step_started'
+                   AND json_valid(e.data)
                    AND (json_type(e.data, '$.rounds') IS NOT NULL OR json_type(e.data, '$.groups') IS NOT NULL))
                ORDER BY s.created_at""",
             (group_id,),
         )
         return [row[0] for row in rows]
 
+    @_reads
     def group_members(self, name: str, at: float | None = None) -> list[Person]:
         """Members now, or at the moment ``at`` (membership has dates)."""
         group = self.group(name)
@@ -447,19 +509,23 @@ class Store:
         row = (str(uuid.uuid4()), group_id, when, kind, json.dumps(data, ensure_ascii=False))
         self._write([("INSERT INTO group_events VALUES (?, ?, ?, ?, ?)", row)])
 
+    @_reads
     def group_events(self, group_id: str) -> list[tuple[float, str, dict]]:
+        """A group's own events (Two Loops moves, evidence, roles), oldest first; a damaged one is left out."""
         rows = self.conn.execute(
-            "SELECT at, kind, data FROM group_events WHERE group_id = ? ORDER BY at, rowid", (group_id,)
+            "SELECT at, kind, data FROM group_events WHERE group_id = ? AND json_valid(data) ORDER BY at, rowid",
+            (group_id,),
         )
         return [(r["at"], r["kind"], json.loads(r["data"])) for r in rows]
 
+    @_reads
     def stage_activity(self, group_id: str) -> list[tuple[str, str]]:
         """(stage, people json) for each session run for the group with a protocol that serves a stage."""
         rows = self.conn.execute(
             """SELECT json_extract(e.data, '$.protocol.two_loops_stage') AS stage,
                       json_extract(e.data, '$.people') AS people
                FROM sessions s JOIN events e ON e.session_id = s.id AND e.kind = 'session_created'
-               WHERE s.group_id = ? AND stage IS NOT NULL""",
+               WHERE s.group_id = ? AND json_valid(e.data) AND stage IS NOT NULL""",
             (group_id,),
         )
         return [(r["stage"], r["people"]) for r in rows]
@@ -514,26 +580,46 @@ class Store:
         self._write([("UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE id = ?", (at, session_id))])
 
     def events(self, session_id: str) -> list[Event]:
-        rows = self.conn.execute(
-            "SELECT id, at, kind, data FROM events WHERE session_id = ? ORDER BY seq", (session_id,)
-        )
-        return [Event(r["kind"], r["at"], json.loads(r["data"]), r["id"]) for r in rows]
+        """A session's events in order; one that cannot be read is a :class:`DamagedSession`."""
+        try:
+            rows = self.conn.execute(
+                "SELECT id, at, kind, data FROM events WHERE session_id = ? ORDER BY seq", (session_id,)
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise DamagedSession(session_id, None, "", f"its events cannot be read ({exc})") from None
+        events = []
+        for n, r in enumerate(rows, start=1):
+            try:
+                data = json.loads(r["data"])
+            except (ValueError, TypeError):
+                raise DamagedSession(session_id, n, r["kind"], "its data is not JSON") from None
+            if not isinstance(data, dict):
+                raise DamagedSession(session_id, n, r["kind"], "its data is not a JSON object")
+            events.append(Event(r["kind"], r["at"], data, r["id"]))
+        return events
 
+    @_reads
     def roster(self, session_id: str) -> list[str]:
-        """Names of the people present when the session started, in seating order."""
+        """Names of the people present when the session started, in seating order ([] if unreadable)."""
         row = self.conn.execute(
-            "SELECT data FROM events WHERE session_id = ? AND kind = 'session_created'", (session_id,)
+            "SELECT data FROM events WHERE session_id = ? AND kind = 'session_created' AND json_valid(data)",
+            (session_id,),
         ).fetchone()
-        return [p["name"] for p in json.loads(row["data"])["people"]] if row else []
+        try:
+            return [p["name"] for p in json.loads(row["data"])["people"]] if row else []
+        except (KeyError, TypeError):
+            return []
 
+    @_reads
     def sessions(self, limit: int | None = None, unfinished: bool = False) -> list[SessionRow]:
         sql = """
             SELECT s.*,
               EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.id AND e.kind = 'session_ended') AS ended,
               (SELECT json_array_length(json_extract(e.data, '$.people')) FROM events e
-                 WHERE e.session_id = s.id AND e.kind = 'session_created')
+                 WHERE e.session_id = s.id AND e.kind = 'session_created' AND json_valid(e.data))
               + (SELECT count(*) FROM events e
-                 WHERE e.session_id = s.id AND e.kind = 'person_added') AS people
+                 WHERE e.session_id = s.id AND e.kind = 'person_added') AS people,
+              EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.id AND NOT json_valid(e.data)) AS damaged
             FROM (SELECT * FROM sessions s {where} ORDER BY s.created_at DESC {limit}) s
             ORDER BY s.created_at DESC"""
         # The few sessions wanted are picked first; their counts are worked out for those alone.
@@ -550,10 +636,12 @@ class Store:
                 r["last_seen"],
                 bool(r["ended"]),
                 r["people"] or 0,
+                bool(r["damaged"]),
             )
             for r in rows
         ]
 
+    @_reads
     def session(self, ref: str) -> SessionRow:
         """A session by id, unique id prefix, or ``latest``."""
         if ref == "latest":

@@ -129,7 +129,7 @@ class HomeScreen(Screen[None]):
         rows: list[SessionRow] = store.sessions(limit=12)
         for row in rows:
             when = moment(row.created_at, self.app.tz).strftime("%d %b %H:%M")
-            status = "" if row.ended else " · unfinished"
+            status = " · damaged" if row.damaged else "" if row.ended else " · unfinished"
             sessions.add_option(
                 Option(Content.assemble((when, "dim"), " ", row.title, (status, "$warning")), id=row.id)
             )
