@@ -47,3 +47,47 @@ def store(tmp_path) -> Iterator[Store]:
 def protocol() -> Protocol:
     """A round (2m turns, 20s warning, passing allowed), 5m open talk, 30s silence."""
     return load_protocol(FIXTURES / "round-open.yaml")
+
+
+class SmallDisk:
+    """A real file system of a few hundred KiB (tmpfs), to be filled: ENOSPC as a full disk gives it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._filler = path / ".filler"
+
+    def fill(self) -> None:
+        """Take every free byte (the files already there keep what they have)."""
+        import errno
+
+        fd = os.open(self._filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        try:
+            for size in (65536, 4096, 512, 64, 1):
+                try:
+                    while os.write(fd, b"\0" * size):
+                        pass
+                except OSError as exc:
+                    if exc.errno != errno.ENOSPC:
+                        raise
+        finally:
+            os.close(fd)
+
+    def free(self) -> None:
+        self._filler.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    import subprocess
+
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], capture_output=True, check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.decode().strip()}")
+    try:
+        yield SmallDisk(folder)
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)

@@ -165,3 +165,52 @@ def test_a_database_in_a_read_only_folder_says_so_and_can_still_be_read(saved_cr
     assert (listed.returncode, listed.stdout) == (0, "Crew (crew): Ana, Ben, Caro\n"), listed.stderr
     assert saved_crew.read_bytes() == before
     assert sorted(p.name for p in saved_crew.parent.iterdir()) == ["circle.db"]
+
+
+# -- a real full disk (a small tmpfs, filled) ---------------------------------------------------
+
+
+def logged_on(folder, sessions: int = 2):
+    from circle.clock import FakeClock
+    from circle.loader import load_library
+
+    db = folder / "circle.db"
+    store, clock = Store(db), FakeClock()
+    for n in range(sessions):
+        s = start_session(store, load_library().get("feelz-checkin"), ["Ana", "Ben"], clock)
+        s.note(f"note {n}")
+        s.end()
+    store.close()  # closed cleanly: no journal left beside it
+    return db
+
+
+def test_a_new_database_on_a_full_disk_is_one_line_and_leaves_nothing(small_disk, capsys):
+    small_disk.fill()
+    before = sorted(p.name for p in small_disk.path.iterdir())
+    code = main(["--db", str(small_disk.path / "new.db"), "run", "feelz-checkin", "--people", "Ana,Ben"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err and "space" in err
+    assert sorted(p.name for p in small_disk.path.iterdir()) == before  # no lock, no empty database
+
+
+def test_a_closed_database_on_a_full_disk_can_still_be_read(small_disk, capsys):
+    db = logged_on(small_disk.path)
+    small_disk.fill()
+    assert main(["sessions", "--db", str(db)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+    assert main(["export", "latest", "--db", str(db)]) == 0
+    assert "note 1" in capsys.readouterr().out
+
+
+def test_an_export_over_a_file_on_a_full_disk_leaves_the_old_file_whole(small_disk, capsys):
+    db = logged_on(small_disk.path)
+    notes = small_disk.path / "notes.json"
+    assert main(["export", "latest", "--format", "json", "--out", str(notes), "--db", str(db)]) == 0
+    good = notes.read_bytes()
+    small_disk.fill()
+    capsys.readouterr()
+    code = main(["export", "latest", "--format", "json", "--out", str(notes), "--db", str(db)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "nothing was changed there" in err
+    assert notes.read_bytes() == good  # the old file, whole: not a part of the new
+    assert not [p for p in small_disk.path.iterdir() if p.name.endswith(".part")]

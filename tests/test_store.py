@@ -313,3 +313,43 @@ def test_group_names_match_without_case_in_every_script(store):
     assert store.group("Équipe Été")["name"] == "Équipe Été"  # typed with a separate accent
     with pytest.raises(StoreError, match="already exists"):
         store.create_group("ÉQUIPE ÉTÉ", [])
+
+
+def test_another_programs_empty_file_with_a_version_is_left_untouched(tmp_path):
+    """Such a file used to be switched to WAL and backed up as if it were an old circle database."""
+    import sqlite3
+
+    path = tmp_path / "theirs.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 3")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a circle database"):
+        Store(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.db"]  # no backup, no journal
+
+
+def test_a_backup_is_never_written_over(tmp_path):
+    import sqlite3
+
+    import circle.store as store_module
+
+    def old_file(path):
+        with sqlite3.connect(path) as conn:
+            for target in range(1, 5):
+                for statement in store_module._MIGRATIONS[target]:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {store_module.APPLICATION_ID}")
+            conn.execute("PRAGMA user_version = 4")
+
+    path = tmp_path / "c.db"
+    old_file(path)
+    Store(path).close()
+    first = (tmp_path / "c.db.v4.bak").read_bytes()
+    for leftover in tmp_path.glob("c.db*"):
+        if not leftover.name.endswith(".bak"):
+            leftover.unlink()
+    old_file(path)  # another v4 file at the same place
+    Store(path).close()
+    assert (tmp_path / "c.db.v4.bak").read_bytes() == first
+    assert (tmp_path / "c.db.v4.2.bak").exists()

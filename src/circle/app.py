@@ -348,10 +348,11 @@ class CircleApp(App[int]):
             server, self.follow = self.follow, None
             await server.stop()
 
-    def update_followers(self, session: Session) -> None:
-        """Called as the wall repaints: followers get what changed (and a fresh clock now and then)."""
+    def update_followers(self, session: Session, now: float | None = None) -> None:
+        """Called as the wall repaints: followers get what changed (and a fresh clock now and then).
+        ``now`` is the moment the wall shows (the last one saved, while nothing can be)."""
         if self.follow is not None:
-            self.follow.update(session.state, self.clock.now())
+            self.follow.update(session.state, self.clock.now() if now is None else now)
 
 
 def make_app(

@@ -12,7 +12,7 @@ from pathlib import Path
 from circle.errors import CircleError, one_line, printable
 from circle.groups import GROUP_KINDS
 from circle.localtime import date_time
-from circle.lock import DatabaseLock
+from circle.lock import DatabaseLock, real_path
 from circle.mix_cli import add_mix_parser, cmd_mix
 from circle.names import name_key
 from circle.resources import default_db_path
@@ -133,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _db(args: argparse.Namespace) -> Path:
-    return Path(getattr(args, "db", None) or default_db_path())
+    """The database file itself: reached by a symbolic link, the file it names (one lock, one journal)."""
+    return real_path(getattr(args, "db", None) or default_db_path())
 
 
 def _library(args: argparse.Namespace):
@@ -422,10 +423,12 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
         return
+    from circle.files import write_text
+
     try:
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)  # whole or not at all: a full disk leaves an older file as it was
     except OSError as exc:
-        raise UsageError(f"cannot write {out}: {exc.strerror}") from None
+        raise UsageError(f"cannot write {out}: {exc.strerror}; nothing was changed there") from None
     print(f"wrote {out}", file=sys.stderr)
 
 

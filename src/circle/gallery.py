@@ -23,6 +23,7 @@ from circle.app import CircleApp, make_app
 from circle.clock import FakeClock
 from circle.engine import Session
 from circle.export import UTC
+from circle.files import write_text
 from circle.loader import Library, load_library, load_model
 from circle.resources import bundled_dir
 from circle.sessions import start_session
@@ -590,7 +591,9 @@ async def _shoot(scene: Scene, out: Path) -> Path:
             if run_before is not None:
                 await run_before(pilot)
             await pilot.pause()
-            return Path(app.save_screenshot(filename=f"{scene.name}.svg", path=str(out)))
+            target = out / f"{scene.name}.svg"
+            write_text(target, app.export_screenshot())  # whole or not at all
+            return target
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ process, even after kill -9.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -22,8 +23,26 @@ class LockedError(CircleError):
     pass
 
 
+def real_path(db: Path | str) -> Path:
+    """The database file itself, whatever name it was reached by: a symbolic link is followed, so
+    two windows opening it by two names still share one lock (and one journal). A hard link cannot
+    be told from the file, so it is refused: two names would be two locks on one log."""
+    path = Path(os.path.realpath(db))
+    try:
+        links = os.stat(path).st_nlink
+    except OSError:
+        return path  # a new file
+    if links > 1:
+        raise LockedError(
+            f"{db} has {links} names on disk (a hard link): circle cannot tell whether another circle "
+            "has it open by its other name; open it by one name only (copy it, or use a symbolic link)"
+        )
+    return path
+
+
 class DatabaseLock:
     def __init__(self, db: Path):
+        db = real_path(db)
         self.path = db.with_name(db.name + ".lock")
         self._fd: int | None = None
 
@@ -32,6 +51,7 @@ class DatabaseLock:
             return self
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            existed = self.path.exists()
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise LockedError(
@@ -47,8 +67,18 @@ class DatabaseLock:
                 f"{self.path.with_suffix('')} is open in another circle (process {holder}); close that one, "
                 "or look without changing anything: circle --read-only"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError as exc:  # a full disk: say so, and leave nothing behind
+            os.close(fd)
+            if not existed:
+                with contextlib.suppress(OSError):
+                    self.path.unlink()
+            raise LockedError(
+                f"cannot write {self.path} ({exc.strerror}): free some space for circle to keep a session; "
+                "to look without changing anything: circle --read-only"
+            ) from None
         self._fd = fd
         return self
 

@@ -203,6 +203,11 @@ def _friendly(path: Path, exc: sqlite3.Error) -> StoreError:
         return StoreError(f"{path} is read-only; circle needs to write to it (or choose another --db)")
     if "unable to open" in text:
         return StoreError(f"cannot open {path}: check that its folder exists and is writable")
+    if "disk i/o error" in text:
+        return StoreError(
+            f"cannot use {path}: the disk is full or failing (disk I/O error); free some space, "
+            "or look without changing anything: circle --read-only"
+        )
     if "disk is full" in text or "database or disk is full" in text:
         return StoreError(f"cannot write {path}: the disk is full; nothing shown so far was lost")
     return StoreError(f"{path}: {exc}")
@@ -235,6 +240,7 @@ class Store:
         self.damaged = cut_inside_a_page(self.path)
         if self.damaged and not (readonly or damaged_ok):
             raise StoreError(f"{self.path} is damaged: it ends partway through a page; {DAMAGED}")
+        self._immutable = False
         self.conn = self._connect()
         try:
             # Two processes creating one file at once: SQLite may answer busy without waiting
@@ -242,7 +248,17 @@ class Store:
             _patiently(self.path, wait, self._prepare)
         except StoreError:
             self.conn.close()  # a refused file is left exactly as it was
-            raise
+            if not (readonly and self._no_journal()):
+                raise
+            # Reading a WAL file needs a -shm file beside it; a full disk (or a folder that cannot
+            # take one) refuses it. With no journal there, nothing can change the file: read it as is.
+            self._immutable = True
+            self.conn = self._connect()
+            try:
+                _patiently(self.path, wait, self._prepare)
+            except StoreError:
+                self.conn.close()
+                raise
 
     # -- opening ------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -272,11 +288,14 @@ class Store:
         # Reading a WAL database needs its -shm file, or a folder to make one in. In a read-only
         # folder (a backup on a read-only disk) with no journal beside it, nothing can change
         # the file, so SQLite may read it as immutable; a journal there must be read, not skipped.
-        journal = [Path(f"{self.path}-{end}") for end in ("wal", "shm")]
-        no_journal = not any(p.exists() and p.stat().st_size for p in journal)
-        if no_journal and not os.access(self.path.parent, os.W_OK):
+        if self._no_journal() and (self._immutable or not os.access(self.path.parent, os.W_OK)):
             uri += "&immutable=1"
         return uri
+
+    def _no_journal(self) -> bool:
+        """No write waits in a journal beside the file (an -shm index alone holds no data)."""
+        wal = Path(f"{self.path}-wal")
+        return not (wal.exists() and wal.stat().st_size)
 
     def _prepare(self) -> None:
         conn = self.conn
@@ -289,8 +308,11 @@ class Store:
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         finally:
             conn.rollback()
-        if app_id != APPLICATION_ID and tables:
-            raise StoreError(f"{self.path} is not a circle database (it holds other tables)")
+        if app_id != APPLICATION_ID and (tables or version):
+            # Only a file that is circle's, or empty, is ever changed: another program's file (even
+            # one with no tables yet, that has set its own version) is left exactly as it is.
+            what = "it holds other tables" if tables else f"another program marked it, version {version}"
+            raise StoreError(f"{self.path} is not a circle database ({what})")
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer circle (schema {version}; this one knows "
@@ -334,6 +356,10 @@ class Store:
 
     def _backup(self, version: int) -> None:
         target = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        n = 1
+        while target.exists():  # a backup is never written over: an earlier one stays
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.v{version}.{n}.bak")
         with sqlite3.connect(target) as copy:
             self.conn.backup(copy)
         copy.close()

@@ -52,3 +52,47 @@ async def test_a_full_disk_mid_session_is_said_and_the_wall_does_not_move(app_fa
         await pilot.press("n")
         await pilot.pause()
         assert str(screen.query_one("#speaker").content) == "Ben"
+
+
+async def test_when_nothing_can_be_saved_the_clock_stops_where_it_was_saved(small_disk):
+    """On a real full disk the heartbeat failed unseen, and the wall went on counting time it
+    had not saved (last frame 1:14, resumed 1:29)."""
+    from circle.gallery import new_world
+    from circle.widgets.big_clock import BigClock
+
+    world = new_world(small_disk.path)
+    clock = world.clock
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben", "Caro"])
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("space")
+        clock.advance(10)
+        screen._tick()  # a heartbeat: 10 s of Ana's minute saved
+        small_disk.fill()
+        for _ in range(30):  # the disk is full now, and the turn goes on, a second at a time
+            clock.advance(1)
+            screen._tick()
+        await pilot.pause()
+        shown = screen.query_one(BigClock).text
+        clock.advance(20)
+        screen._tick()
+        await pilot.pause()
+        assert screen.query_one(BigClock).text == shown  # where it was last saved, not counting on
+        message = str(screen.query_one("#message").content)
+        assert "Not saving:" in message and "last moment saved" in message
+        stopped = screen.session.state.remaining(screen.now())
+        assert shown == f"0:{int(stopped):02d}"
+        small_disk.free()  # space again
+        clock.advance(5)
+        screen._tick()
+        await pilot.pause()
+        state = screen.session.state
+        assert not state.running and state.remaining(clock.now()) == stopped  # the gap counts as paused
+        assert screen.query_one(BigClock).text == shown
+        assert "Not saving" not in str(screen.query_one("#message").content)
+        assert any("saving again" in n.message for n in app._notifications)
+        logged = world.store.events(state.session_id)
+        assert logged[-1].kind == "recovered"
+    world.store.close()

@@ -67,7 +67,7 @@ class AgendaScreen(LiveScreen):
     # -- rendering ---------------------------------------------------------------
     def refresh_view(self) -> None:
         super().refresh_view()
-        now = self.clock.now()
+        now = self.now()
         where = standing(self.session.state, now)
         proposal = proposal_for(where)
         key = (

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Select, Sparkline, Static
 
+from circle.files import write_text
 from circle.ledger import Ledger, compute
 from circle.ledger_report import Report, as_csv, as_markdown, report
 from circle.scoring import ScoringRules
@@ -124,7 +125,7 @@ class LedgerScreen(Screen[None]):
             text = as_markdown(report(self.ledger, self.group, self.tz), self.rules)
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_text(path, text)
         except OSError as exc:
             self.notify(f"could not write {path}: {exc.strerror}", severity="error")
             return

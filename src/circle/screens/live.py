@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+from dataclasses import replace
 from datetime import tzinfo
 
 from textual.app import ComposeResult
@@ -29,6 +29,7 @@ from circle.widgets.turn_clock import TurnClock
 from circle.widgets.typed_line import TypedLine
 
 TICK = 0.2  # seconds between checks; widgets change only when the shown second does
+STALLED = "The clock stopped at the last moment saved; it goes on once circle can write again."
 
 
 class LiveScreen(Screen[None]):
@@ -84,7 +85,10 @@ class LiveScreen(Screen[None]):
         self.tz = tz
         self._shown: tuple | None = None
         self._last_phase = ""
-        self._last_touch = 0.0
+        self._last_touch = 0.0  # when the heartbeat was last tried
+        self._saved_at = 0.0  # the last moment the store has heard of
+        self._stalled_at: float | None = None  # writes fail: the wall stays at the last moment saved
+        self._stall_reason = ""
         self._texts: dict[str, object] = {}  # what each widget shows now
 
     BREAKOUT_ACTIONS = {"regroup", "move_person"}
@@ -150,16 +154,22 @@ class LiveScreen(Screen[None]):
         self.set_interval(TICK, self._tick)
 
     # -- rendering ---------------------------------------------------------------
+    def now(self) -> float:
+        """The moment the wall shows: the clock's, or while nothing can be saved the last one saved."""
+        return self._stalled_at if self._stalled_at is not None else self.clock.now()
+
     def refresh_view(self) -> None:
-        now = self.clock.now()
+        now = self.now()
         view = live_view(self.session.state, now, self.app.rules)
-        minute = self._wall(now)
+        if self._stalled_at is not None:
+            view = replace(view, message=f"Not saving: {self._stall_reason} {STALLED}")
+        minute = self._wall(self.clock.now())
         key = (view, minute)
         if key == self._shown:
             return
         self._shown = key
         self._paint(view, minute)
-        self.app.update_followers(self.session)
+        self.app.update_followers(self.session, now)
         if view.phase == "overtime" and self._last_phase in ("running", "warning"):
             self.app.bell()  # the turn just ran out
         self._last_phase = view.phase
@@ -214,14 +224,41 @@ class LiveScreen(Screen[None]):
         # of, so a crash gives back at most the few ticks since (see circle.sessions.heartbeat_due).
         if self.session.state.running and heartbeat_due(now, self._last_touch, TICK):
             self._last_touch = now
-            # A failed heartbeat is not worth a popup: the next real event reports it.
-            with contextlib.suppress(StoreError):
+            try:
                 self.store.touch(self.session.state.session_id or "", now)
+            except StoreError as exc:  # the disk is full, say: the clock stops where it was saved
+                self._stall(exc)
+            else:
+                self._saved_at = now
+                if self._stalled_at is not None:
+                    self._unstall()
         self.refresh_view()
-        self.app.update_followers(self.session)  # a fresh clock for phones every few seconds
+        self.app.update_followers(self.session, self.now())  # a fresh clock for phones every few seconds
+
+    def _stall(self, exc: StoreError) -> None:
+        """Writes fail while the clock runs: the wall shows the last moment saved, and says why."""
+        if self._stalled_at is None and self.session.state.running:
+            state = self.session.state
+            self._stalled_at = max(self._saved_at, state.last_at or 0.0)
+            self._stall_reason = str(exc).split(";")[0].rstrip(".") + "."
+
+    def _unstall(self) -> None:
+        """Saving works again: the time it could not save counts as paused, as after a crash."""
+        since, self._stalled_at = self._stalled_at, None
+        try:
+            self.session.recover(since=since)
+        except (CommandRejected, StoreError) as exc:
+            self._stall(exc if isinstance(exc, StoreError) else StoreError(str(exc)))
+            return
+        self.notify("saving again; the time it could not save counts as paused: space carries on", timeout=10)
 
     # -- commands ------------------------------------------------------------------
     def _do(self, command, *args) -> bool:
+        if self._stalled_at is not None:  # first the time that could not be saved, as a pause
+            self._unstall()
+            if self._stalled_at is not None:
+                self.notify(f"not saved, so not done: {self._stall_reason}", severity="error", timeout=10)
+                return False
         try:
             command(*args)
         except CommandRejected as exc:
@@ -229,7 +266,9 @@ class LiveScreen(Screen[None]):
             return False
         except StoreError as exc:
             self.notify(f"not saved, so not done: {exc}", severity="error", timeout=10)
+            self._stall(exc)
             return False
+        self._saved_at = self.clock.now()
         self.refresh_view()
         return True
 

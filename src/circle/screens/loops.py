@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label, Select, Static
 
 from circle import loops
+from circle.files import write_text
 from circle.screens.dialogs import AskText, PickOne
 from circle.store import Store, StoreError
 from circle.wall_text import wall_text
@@ -186,7 +187,7 @@ class LoopsScreen(Screen[None]):
         path = self.export_dir / f"loops-{self.community.replace(' ', '-').lower()}.md"
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(loops.as_markdown(rep), encoding="utf-8")
+            write_text(path, loops.as_markdown(rep))
         except OSError as exc:
             self.notify(f"could not write {path}: {exc.strerror}", severity="error")
             return

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from circle.engine import Session
 from circle.export import render
+from circle.files import write_text
 from circle.localtime import moment
 from circle.report import SessionReport, Table, build
 from circle.wall_text import wall_text
@@ -96,7 +97,7 @@ class SummaryScreen(Screen[None]):
         report = build(state, self.app.clock.now(), self.tz, self.app.rules)
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(report, "md"), encoding="utf-8")
+            write_text(path, render(report, "md"))
         except OSError as exc:
             self.notify(f"could not write {path}: {exc.strerror}", severity="error")
             return
