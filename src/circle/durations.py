@@ -41,10 +41,16 @@ def parse_duration(value: object) -> int:
         return _at_most_a_week(_number(text), shown(value))
     if not _WHOLE.match(text):
         raise ValueError(f"cannot read duration {shown(value)}; {_HINT}")
-    units = [unit for _, unit in _PART.findall(text)]
+    parts = _PART.findall(text)
+    units = [unit for _, unit in parts]
     if len(set(units)) != len(units) or units != sorted(units, key=lambda u: -_UNIT[u]):
         raise ValueError(f"cannot read duration {shown(value)}; give hours, minutes, seconds in order")
-    return _at_most_a_week(sum(_number(n) * _UNIT[unit] for n, unit in _PART.findall(text)), shown(value))
+    # "1h70m" is a typo for something (1h07m? 1h10m?), not 2h10m: after a larger unit, 0 to 59.
+    for n, unit in parts[1:]:
+        if unit in "ms" and _number(n) > 59:
+            word = "minutes" if unit == "m" else "seconds"
+            raise ValueError(f"cannot read duration {shown(value)}: after hours or minutes, {word} go up to 59")
+    return _at_most_a_week(sum(_number(n) * _UNIT[unit] for n, unit in parts), shown(value))
 
 
 def _number(digits: str) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import os
+import stat
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -64,6 +65,9 @@ def read_yaml(text: str, label: str) -> Any:
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "found duplicate key" in str(exc):
             problem = "duplicate key" + _after(str(exc), "found duplicate key")
+        opened = _never_closed(exc)
+        if opened is not None:  # a quote or bracket left open: where it opened, not where the file gave out
+            line, col, problem = opened
         raise LoadError([Problem(label, line, col, f"YAML syntax: {problem}")]) from None
     except ReaderError as exc:  # a control character: its str() adds a second line with the position
         line, col = _position(text, exc.position)
@@ -73,6 +77,20 @@ def read_yaml(text: str, label: str) -> Any:
         raise LoadError([Problem(label, 1, 1, f"YAML syntax: {exc}")]) from None
     except RecursionError:  # MAX_DEPTH keeps files well inside the limit; this is for a caller deep in its own stack
         raise LoadError([Problem(label, 1, 1, "YAML syntax: nested too deeply")]) from None
+
+
+_OPENERS = {"quoted scalar": "a quote", "flow mapping": "a {", "flow sequence": "a ["}
+
+
+def _never_closed(exc: Any) -> tuple[int, int, str] | None:
+    """A quote, { or [ that is never closed: ruamel reports where it gave up (often the end of the
+    file); the place to fix is where it opened, which it keeps as the error's context."""
+    context, start, end = exc.context or "", exc.context_mark, exc.problem_mark
+    opener = next((word for key, word in _OPENERS.items() if key in context), None)
+    if opener is None or start is None or end is None or end.line <= start.line:
+        return None
+    found = (exc.problem or "").strip()
+    return start.line + 1, start.column + 1, f"{opener} opens here and is never closed ({found} on line {end.line + 1})"
 
 
 def _yaml() -> Any:
@@ -130,28 +148,32 @@ def _after(text: str, marker: str) -> str:
     return rest.rstrip(" :") if rest.strip() else ""
 
 
-def validate_document(model: type[M], doc: Any, label: str) -> M:
-    """Validate a parsed YAML document against ``model`` with located errors."""
+def validate_document(model: type[M], doc: Any, label: str, text: str = "") -> M:
+    """Validate a parsed YAML document against ``model`` with located errors (``text``: the
+    file's text, to find an alias that ruamel gives no place of its own)."""
     if not isinstance(doc, dict):
         what = "empty" if doc is None else "a list" if isinstance(doc, list) else "a single value"
         raise LoadError([Problem(label, 1, 1, f"expected a mapping of keys, found {what}")])
     try:
-        return model.model_validate(_plain(doc, label))
+        return model.model_validate(_plain(doc, label, text))
     except ValidationError as exc:
         problems = [_problem(err, doc, label, model) for err in exc.errors()]
         raise LoadError(sorted(set(problems), key=lambda p: (p.line, p.col))) from None
 
 
-def _plain(doc: Any, label: str) -> Any:
+ITSELF = "an alias names the value it is inside"
+
+
+def _plain(doc: Any, label: str, text: str = "") -> Any:
     """The document as dicts and lists with string keys, every alias written out.
 
     Aliases may repeat part of a file; one that repeats it past MAX_VALUES values
-    ("billion laughs") or that sits inside the value it names is refused at that value.
+    ("billion laughs") or that sits inside the value it names is refused where the alias is.
     """
     count = 0
     inside: set[int] = set()
 
-    def plain(node: Any) -> Any:
+    def plain(node: Any, where: tuple[int, int]) -> Any:
         nonlocal count
         if not isinstance(node, dict | list):
             return node
@@ -160,16 +182,46 @@ def _plain(doc: Any, label: str) -> Any:
             message = f"aliases repeat too much: more than {MAX_VALUES:,} values"
             raise LoadError([Problem(label, *_node_pos(node), message)])
         if id(node) in inside:
-            raise LoadError([Problem(label, *_node_pos(node), "an alias names the value it is inside")])
+            raise LoadError([Problem(label, *where, ITSELF)])
         inside.add(id(node))
         if isinstance(node, dict):
-            result: Any = {str(k): plain(v) for k, v in node.items()}
+            result: Any = {str(k): plain(v, key_position(node, k) if _is_map(node) else where) for k, v in node.items()}
         else:
-            result = [plain(v) for v in node]
+            result = []
+            for i, value in enumerate(node):
+                at = _item_pos(node, i, where)
+                if value is None and _alias_of_itself(node, i):
+                    # ruamel gives a list holding itself as None, placed at the list: find the alias.
+                    raise LoadError([Problem(label, *_alias_pos(text, node, at), ITSELF)])
+                result.append(plain(value, at))
         inside.discard(id(node))
         return result
 
-    return plain(doc)
+    return plain(doc, _node_pos(doc))
+
+
+def _item_pos(node: Any, i: int, fallback: tuple[int, int]) -> tuple[int, int]:
+    item = (getattr(getattr(node, "lc", None), "data", None) or {}).get(i)
+    return (item[0] + 1, item[1] + 1) if item else fallback
+
+
+def _alias_of_itself(node: Any, i: int) -> bool:
+    lc = getattr(node, "lc", None)
+    anchor = getattr(getattr(node, "anchor", None), "value", None)
+    item = (lc.data or {}).get(i) if lc is not None else None
+    return bool(anchor) and item is not None and (item[0], item[1]) == (lc.line, lc.col)
+
+
+def _alias_pos(text: str, node: Any, fallback: tuple[int, int]) -> tuple[int, int]:
+    """Line and column of the first ``*name`` after the list ``node`` (whose anchor is ``name``) opens."""
+    name = node.anchor.value
+    lines = text.splitlines()
+    for n in range(node.lc.line, len(lines)):
+        start = node.lc.col if n == node.lc.line else 0
+        col = lines[n].find(f"*{name}", start)
+        if col >= 0:
+            return n + 1, col + 1
+    return fallback
 
 
 def _problem(err: dict, doc: Any, label: str, model: type[BaseModel]) -> Problem:
@@ -188,6 +240,9 @@ def _problem(err: dict, doc: Any, label: str, model: type[BaseModel]) -> Problem
     if not loc and _is_map(doc) and named in doc:
         # A check across the whole file that names the key it is about.
         return Problem(label, *key_position(doc, named), message)
+    if loc and _is_map(node) and named in node and kind == "value_error":
+        # A check across a step that names the key it is about (warn_at, turn).
+        return Problem(label, *key_position(node, named), message)
     path = tuple(int(p) if p.isdigit() else p for p in named.split("."))
     if not loc and len(path) > 1 and rest:
         # ... or the place it is about, as a dotted path (steps.6.day.length): located there.
@@ -229,14 +284,20 @@ def _locate(doc: Any, loc: tuple) -> tuple[int, int, Any]:
     node = doc
     line, col = _node_pos(doc)
     for part in loc:
-        if _is_map(node) and part in node:
-            line, col = key_position(node, part)
-            node = node[part]
+        if _is_map(node) and (part in node or _str_key(node, part) is not None):
+            key = part if part in node else _str_key(node, part)
+            line, col = key_position(node, key)
+            node = node[key]
         elif isinstance(node, list) and hasattr(node, "lc") and isinstance(part, int) and part < len(node):
             item = (node.lc.data or {}).get(part)
             line, col = (item[0] + 1, item[1] + 1) if item else (line, col)
             node = node[part]
     return line, col, node
+
+
+def _str_key(node: Any, part: Any) -> Any:
+    """The key of ``node`` that pydantic names ``part``: keys are strings by then ("1" for 1)."""
+    return next((k for k in node if not isinstance(k, str) and str(k) == part), None)
 
 
 def _is_map(node: Any) -> bool:
@@ -295,8 +356,13 @@ def _model_in(annotation: Any) -> Any:
 def read_text(path: Path, label: str) -> str:
     """The text of a file of at most MAX_BYTES; what stops it being read is a located LoadError."""
     try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            # A pipe would wait for a writer for ever, a device would never end: refused unread.
+            kind = "a pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else None
+            raise LoadError([Problem(label, 1, 1, f"is {kind or 'not a regular file'}, not a protocol file")])
         with path.open("rb") as file:
-            data = file.read(MAX_BYTES + 1)  # never more: the path may be a device or a pipe
+            data = file.read(MAX_BYTES + 1)  # never more
     except FileNotFoundError:
         raise LoadError([Problem(label, 1, 1, "no such file")]) from None
     except IsADirectoryError:
@@ -324,7 +390,7 @@ def load_model(model: type[M], path: Path | str, label: str | None = None) -> M:
         except ValidationError:
             pass  # the models changed since it was kept: parse again, for located errors
     doc = read_yaml(text, label)
-    result = validate_document(model, doc, label)
+    result = validate_document(model, doc, label, text)
     cache.put(text, _plain(doc, label))
     cache.save()
     return result

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from circle.durations import MAX_SECONDS, parse_duration
+from circle.durations import MAX_SECONDS, format_duration, parse_duration
 from circle.errors import shown
 
 Duration = Annotated[
@@ -72,6 +72,23 @@ class _StepBase(_Strict):
         description="In an agenda: this block opens a day (the first block opens the first). The night "
         "before a day is not counted; each day keeps its own time, and rebalancing stays within it.",
     )
+
+    @model_validator(mode="after")
+    def _timed(self) -> _StepBase:
+        """A turn (or block) of nothing starts in overtime, and a warning at or past its length never shows."""
+        field = "turn" if hasattr(self, "turn") else "duration"
+        length = getattr(self, field, None)
+        if length is None:
+            return self
+        if length == 0:
+            raise ValueError(f"{field}: 0s starts in overtime at once; give it a length, like 2m")
+        if self.warn_at is not None and self.warn_at >= length:
+            what = "each turn" if field == "turn" else "each round" if hasattr(self, "rounds") else "the step"
+            raise ValueError(
+                f"warn_at: {format_duration(self.warn_at)} is not shorter than {what} "
+                f"({format_duration(length)}); the warning would never show"
+            )
+        return self
 
 
 class RoundStep(_StepBase):
