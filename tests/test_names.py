@@ -40,11 +40,16 @@ def test_a_decomposed_name_is_the_same_person_however_it_was_saved(tmp_path):
 def test_a_person_saved_decomposed_by_an_older_circle_is_found_after_the_upgrade(tmp_path):
     import sqlite3
 
+    import circle.store as store_module
+
     db = tmp_path / "c.db"
-    Store(db).close()
-    with sqlite3.connect(db) as conn:  # as schema 5 kept it: the key made without composing
+    with sqlite3.connect(db) as conn:  # a database as schema 5 kept it: the key made without composing
+        for target in range(1, 6):
+            for statement in store_module._MIGRATIONS[target]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA application_id = {store_module.APPLICATION_ID}")
+        conn.execute("PRAGMA user_version = 5")
         conn.execute("INSERT INTO people VALUES ('old', ?, ?, 0)", (DECOMPOSED, DECOMPOSED.casefold()))
-        conn.execute("PRAGMA user_version=5")
     store = Store(db)
     assert store.people_named(["Renée"])[0].id == "old"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Iterable
 from datetime import tzinfo
@@ -205,6 +206,10 @@ class CircleApp(App[int]):
         if self.follow_at_start:  # circle run --follow: the code is on the wall from the start
             self.follow_at_start = False
             self.call_after_refresh(screen.run_action, "follow")
+        elif session.state.session_id and not self.store.readonly:
+            saved = self.store.share(session.state.session_id)
+            if saved and saved[2]:  # it was shared when circle stopped: share it again, same address
+                self.call_after_refresh(screen.share_again)
 
     @staticmethod
     def _freeze_for_the_session() -> None:
@@ -323,30 +328,57 @@ class CircleApp(App[int]):
         pause = getattr(self.screen, "pause_for_quit", None)
         if pause is not None:  # the live screen pauses a running turn first
             pause()
-        await self.stop_following()
+        await self.stop_following(ended=False)  # quitting is not ending: a resume shares again, at the same address
         self.exit(0)
 
     # -- follow along on phones ---------------------------------------------------------
-    async def start_following(self) -> str | None:
-        """Serve the follow-along page (if it is not served already); its URL, or None with a notice."""
+    async def start_following(self, session_id: str | None = None) -> str | None:
+        """Serve the follow-along page (if it is not served already); its URL, or None with a notice.
+
+        A session keeps its address (port and token) from one run of circle to the next, so phones
+        that followed it before a crash or a quit find it again by themselves."""
         if self.follow is not None and self.follow.running:
             return self.follow.url
         from circle.follow_server import FollowError, FollowServer  # aiohttp loads when first needed
 
         host, port = self.follow_address
-        server = FollowServer(host, port)
+        saved = self.store.share(session_id) if session_id else None
+        token = saved[1] if saved else None
+        server = FollowServer(host, saved[0] if saved and not port else port, token=token)
         try:
             url = await server.start()
         except FollowError as exc:
-            self.notify(str(exc), severity="error", timeout=10)
-            return None
+            if not saved:
+                self.notify(str(exc), severity="error", timeout=10)
+                return None
+            server = FollowServer(host, port, token=token)  # the old port is taken now: another one
+            try:
+                url = await server.start()
+            except FollowError as again:
+                self.notify(str(again), severity="error", timeout=10)
+                return None
+            self.notify("phones follow at a new address (the old port was taken): show them the code (q)")
         self.follow = server
+        self._remember_share(session_id, active=True)
         return url
 
-    async def stop_following(self) -> None:
+    async def stop_following(self, ended: bool = True) -> None:
+        """Stop serving; ``ended`` (stopped by hand, or the session ended) also stops it coming back."""
         if self.follow is not None:
             server, self.follow = self.follow, None
+            if ended:
+                self._remember_share(self._sharing_session, active=False, server=server)
             await server.stop()
+
+    _sharing_session: str | None = None
+
+    def _remember_share(self, session_id: str | None, active: bool, server=None) -> None:
+        server = server or self.follow
+        if session_id is None or server is None or self.store.readonly:
+            return
+        self._sharing_session = session_id if active else None
+        with contextlib.suppress(CircleError):  # a full disk: sharing still works, just not remembered
+            self.store.set_share(session_id, server.port, server.token, active)
 
     def update_followers(self, session: Session, now: float | None = None) -> None:
         """Called as the wall repaints: followers get what changed (and a fresh clock now and then).

@@ -25,7 +25,9 @@ from circle.follow import follow_state
 
 PAGE = Path(__file__).with_name("web") / "follow.html"
 REPUBLISH = 5.0  # seconds between fresh states while nothing happens (phones' countdowns stay in step)
-KEEPALIVE = 15.0  # seconds of quiet before a stream gets a comment line (the app republishes every few seconds)
+# Seconds of quiet before a stream says it is still there: a page that hears nothing for 3 s has
+# lost the wall (the app killed, the laptop's network gone) and stops its clock, saying so.
+ALIVE = 1.0
 LOOPBACK = "127.0.0.1"
 
 
@@ -69,10 +71,10 @@ class FollowError(Exception):
 class FollowServer:
     """Serves the follow-along page while a session runs; :meth:`publish` sends the latest state."""
 
-    def __init__(self, host: str = "lan", port: int = 0, rate: RateLimit | None = None):
+    def __init__(self, host: str = "lan", port: int = 0, rate: RateLimit | None = None, token: str | None = None):
         self.host = lan_address() if host == "lan" else host
         self.port = port
-        self.token = secrets.token_urlsafe(18)
+        self.token = token or secrets.token_urlsafe(18)  # a resumed session keeps its own
         self.rate = rate or RateLimit()
         self.state: dict = {"phase": "waiting"}
         self.streams: set[asyncio.Queue] = set()
@@ -175,11 +177,11 @@ class FollowServer:
                     data = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
                     await response.write(f"data: {data}\n\n".encode())
                 else:
-                    await response.write(b": still here\n\n")  # keeps proxies and phones from giving up
+                    await response.write(b"event: alive\ndata: 1\n\n")  # the page knows the wall is there
                 if self._closing and queue.empty():
                     break
                 try:
-                    item = await asyncio.wait_for(queue.get(), KEEPALIVE)
+                    item = await asyncio.wait_for(queue.get(), ALIVE)
                 except TimeoutError:
                     item = _QUIET
         except ConnectionResetError:

@@ -94,7 +94,13 @@ _MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
         "CREATE INDEX sessions_created ON sessions(created_at)",
     ],
     # A name's key is made from its composed form: the same person however the accent was typed.
-    6: [_rekey_people],
+    # Where phones follow a session (its port and token), so a resumed session keeps its address.
+    6: [
+        _rekey_people,
+        """CREATE TABLE shares (
+            session_id TEXT PRIMARY KEY REFERENCES sessions(id), port INTEGER NOT NULL,
+            token TEXT NOT NULL, active INTEGER NOT NULL)""",
+    ],
 }
 
 
@@ -599,6 +605,23 @@ class Store:
         )
         conn.execute(
             "UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE id = ?", (max(e.at for e in events), session_id)
+        )
+
+    @_reads
+    def share(self, session_id: str) -> tuple[int, str, bool] | None:
+        """Where phones follow this session: (port, token, still sharing), or None if it never was."""
+        row = self.conn.execute("SELECT port, token, active FROM shares WHERE session_id = ?", (session_id,)).fetchone()
+        return (row["port"], row["token"], bool(row["active"])) if row else None
+
+    def set_share(self, session_id: str, port: int, token: str, active: bool) -> None:
+        self._write(
+            [
+                (
+                    "INSERT INTO shares VALUES (?, ?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET "
+                    "port = excluded.port, token = excluded.token, active = excluded.active",
+                    (session_id, port, token, int(active)),
+                )
+            ]
         )
 
     def touch(self, session_id: str, at: float) -> None:

@@ -147,3 +147,79 @@ async def test_a_phone_shows_a_turn_paused_in_overtime_as_overtime(world, phone)
         await phone.wait_for_function(text_is("#clock", "+0:04"))  # as on the wall, not "0:04"
         assert await phone.get_attribute("#clock", "class") == "overtime"
         assert await phone.inner_text("#clock-note") == "paused · overtime"
+
+
+async def test_a_phone_that_loses_the_wall_stops_its_clock_and_finds_it_again(world, phone):
+    """Killed or quit, the wall went quiet and phones counted down a clock no longer live."""
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        session = app.screen.session
+        await pilot.press("space", "q")
+        await pilot.pause()
+        server = app.follow
+        port, token = server.port, server.token
+        await phone.goto(server.url)
+        await phone.wait_for_function(text_is("#speaker", "Ana"))
+        assert not await phone.is_visible("#lost")
+        await server.stop()  # as when circle is killed: the page hears nothing more
+        await phone.wait_for_selector("#lost", state="visible", timeout=6000)
+        frozen = await phone.inner_text("#clock")
+        await phone.wait_for_timeout(1500)
+        assert await phone.inner_text("#clock") == frozen  # stopped, not counting on alone
+        from circle.follow_server import FollowServer
+
+        again = FollowServer("127.0.0.1", port, token=token)  # the session resumed, at the same address
+        await again.start()
+        try:
+            again.update(session.state, world.clock.now())
+            await phone.wait_for_selector("#lost", state="hidden", timeout=8000)
+        finally:
+            await again.stop()
+
+
+async def test_long_names_wrap_and_in_a_breakout_the_picker_comes_first(world, phone):
+    long = "Maria-Fernanda Alexandrina von Hohenzollern-Sigmaringen de la Cruz y Ortega"  # 75 characters
+    people = [long, *[f"Guest {n}" for n in range(29)]]
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(100, 30)) as pilot:
+        session = world.session("congregation-mixer", people)
+        session.skip_step()  # pairs: fifteen cards
+        app.show_live(session)
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        await phone.goto(app.follow.url)
+        await phone.wait_for_function("document.querySelectorAll('.group').length === 15")
+        width = await phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390  # nothing pushes the page wider than the phone
+        top = await phone.evaluate("document.getElementById('me').getBoundingClientRect().top")
+        assert top < 844  # "Who are you?" on the first screen, not two screens down
+
+
+async def test_a_resumed_session_is_shared_again_at_the_same_address(world):
+    """After a resume the page was not served until q was pressed, and then at a new port and token."""
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        await pilot.press("space", "q")
+        await pilot.pause()
+        url = app.follow.url
+        await pilot.press("escape", "ctrl+q")  # quit (or be killed): sharing was on
+    assert await page_status(url) is None
+    again = world.app(follow=LOOPBACK, check_resume=True)
+    async with again.run_test(size=(100, 30)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if "ResumeDialog" in type(again.screen).__name__:
+                break
+        await pilot.press("r")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if again.follow is not None:
+                break
+        assert again.follow is not None and again.follow.url == url  # the same port and token
+        assert await page_status(url) == 200
+        await again.stop_following()

@@ -377,7 +377,7 @@ class LiveScreen(Screen[None]):
         """Serve the follow-along page and put its QR code on the wall."""
         from circle.screens.follow import FollowDialog  # and with it the QR code maker
 
-        url = await self.app.start_following()
+        url = await self.app.start_following(self.session.state.session_id)
         if url is None:
             return
         self.app.update_followers(self.session)
@@ -391,6 +391,12 @@ class LiveScreen(Screen[None]):
             return self.app.follow.followers if self.app.follow else 0
 
         self.app.push_screen(FollowDialog(url, followers), closed)
+
+    async def share_again(self) -> None:
+        """A resumed session that was shared: phones find it again at the address they had."""
+        if await self.app.start_following(self.session.state.session_id):
+            self.app.update_followers(self.session)
+            self.notify("phones follow along again, at the same address", timeout=6)
 
     # -- breakouts ------------------------------------------------------------------
     def action_regroup(self) -> None:
