@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,23 @@ def test_export_formats_offered_are_the_ones_export_writes():
     from circle import cli, export
 
     assert cli.EXPORT_FORMATS == export.FORMATS
+
+
+def test_the_screens_without_a_terminal_say_so_in_one_line(tmp_path):
+    """`circle --read-only </dev/null >out` used to hang, writing escape codes into out."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "c.db"
+    Store(db).close()
+    for argv in (["--read-only"], []):
+        done = subprocess.run(
+            [sys.executable, "-m", "circle.cli", *argv, "--db", str(db)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, "CIRCLE_HOME": str(tmp_path)},
+        )
+        assert done.returncode == 1 and done.stdout == ""
+        assert done.stderr.count("\n") == 1 and "need a terminal" in done.stderr

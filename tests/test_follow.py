@@ -174,3 +174,30 @@ def test_the_code_grows_to_fill_a_large_screen_and_never_shrinks_below_one():
     assert qr_scale(url, 120, 45) == 2
     lines = qr_lines(url, scale=2)
     assert len(lines[0]) <= 120 and len(lines) <= 45
+
+
+async def test_a_silent_or_half_sent_request_is_closed_and_new_phones_still_join():
+    """Half-sent requests used to stay open for minutes; enough of them and no phone could join."""
+    from circle.follow_server import Guard
+
+    server = FollowServer("127.0.0.1", 0)
+    server.guard = Guard(per_address=50, headers_within=0.5)
+    await server.start()
+    try:
+        hanging = []
+        for n in range(80):  # more than one address may hold: the rest are refused at once
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            writer.write(f"GET /{server.token}/state HTTP/1.1\r\nHost: x\r\n".encode())  # never finished
+            await writer.drain()
+            hanging.append((reader, writer))
+        await asyncio.sleep(0.1)
+        assert server.guard.open["127.0.0.1"] <= 50
+        await asyncio.sleep(0.8)  # past the time to send headers: they are all closed
+        closed = [await asyncio.wait_for(reader.read(), 2) == b"" for reader, _ in hanging]
+        assert all(closed) and not server.guard.open
+        async with aiohttp.ClientSession() as http, http.get(server.url + "state") as response:
+            assert response.status == 200  # a new phone joins
+        for _, writer in hanging:
+            writer.close()
+    finally:
+        await server.stop()

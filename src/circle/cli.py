@@ -432,6 +432,10 @@ def _write(text: str, out: Path | None) -> None:
     print(f"wrote {out}", file=sys.stderr)
 
 
+def has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     db = _db(args)
     if getattr(args, "read_only", False):
@@ -450,6 +454,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
         if args.command == "run":  # the protocol and the people are checked before the screen opens
             library = _library(args)
             start = _start_request(args, library, store)
+        if not has_terminal():
+            # Without a terminal Textual would wait for keys that never come and write escape codes.
+            raise UsageError("the screens need a terminal (stdin and stdout); for output, use a command: see --help")
         from circle.app import make_app  # Textual loads only once the input is checked
 
         host, port = getattr(args, "follow_host", "lan"), getattr(args, "follow_port", 0)

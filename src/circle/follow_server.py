@@ -64,6 +64,86 @@ class RateLimit:
         return True
 
 
+HEADERS_WITHIN = 5.0  # seconds a new connection has to send its request's headers
+PER_ADDRESS = 128  # open connections one address may hold: a phone needs one or two, a test of 100 phones 100
+
+
+class Guard:
+    """Counts each address's open connections, so one machine cannot hold every socket."""
+
+    def __init__(self, per_address: int = PER_ADDRESS, headers_within: float = HEADERS_WITHIN):
+        self.per_address = per_address
+        self.headers_within = headers_within
+        self.open: dict[str, int] = {}
+
+    def admit(self, address: str) -> bool:
+        if self.open.get(address, 0) >= self.per_address:
+            return False
+        self.open[address] = self.open.get(address, 0) + 1
+        return True
+
+    def release(self, address: str) -> None:
+        left = self.open.get(address, 1) - 1
+        if left > 0:
+            self.open[address] = left
+        else:
+            self.open.pop(address, None)
+
+
+class Guarded(asyncio.Protocol):
+    """aiohttp's protocol for one connection, behind two limits it does not have of its own: a
+    connection must send its request's headers within a few seconds (a silent or half-sent
+    request is closed), and an address may hold only so many connections at once."""
+
+    def __init__(self, inner: asyncio.Protocol, guard: Guard):
+        self.inner, self.guard = inner, guard
+        self.address: str | None = None
+        self.transport: asyncio.Transport | None = None
+        self.head = b""
+        self.timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername")
+        address = str(peer[0]) if peer else "?"
+        if not self.guard.admit(address):
+            transport.close()  # the inner protocol never hears of it
+            return
+        self.address, self.transport = address, transport  # type: ignore[assignment]
+        self.timer = asyncio.get_running_loop().call_later(self.guard.headers_within, self._too_slow)
+        self.inner.connection_made(transport)
+
+    def _too_slow(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        if self.address is None:
+            return
+        if self.timer is not None:
+            self.head = (self.head + data)[-4096:]
+            if b"\r\n\r\n" in self.head:  # the headers are in: the request is aiohttp's to time
+                self.timer.cancel()
+                self.timer = None
+        self.inner.data_received(data)  # type: ignore[attr-defined]
+
+    def eof_received(self) -> bool | None:
+        return self.inner.eof_received() if self.address is not None else None  # type: ignore[attr-defined]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.address is None:
+            return
+        if self.timer is not None:
+            self.timer.cancel()
+        self.guard.release(self.address)
+        self.inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self.inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.inner.resume_writing()
+
+
 class FollowError(Exception):
     """The page could not be served (the port is taken, the address is not this machine's)."""
 
@@ -82,6 +162,8 @@ class FollowServer:
         self._runner: web.AppRunner | None = None
         self._published: tuple[int | None, float] = (None, 0.0)  # (event count, when) last sent
         self._closing = False
+        self._server: asyncio.Server | None = None
+        self.guard = Guard()
         self._page = PAGE.read_text(encoding="utf-8")
 
     # -- running ------------------------------------------------------------------
@@ -93,16 +175,20 @@ class FollowServer:
         app.router.add_get(f"{base}/", self._page_handler)
         app.router.add_get(f"{base}/state", self._state_handler)
         app.router.add_get(f"{base}/events", self._events_handler)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        # An idle kept-alive connection is closed after a few seconds (phones reconnect at once).
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, keepalive_timeout=5.0)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
+        served = runner.server
+        assert served is not None
         try:
-            await site.start()
+            self._server = await asyncio.get_running_loop().create_server(
+                lambda: Guarded(served(), self.guard), self.host, self.port, reuse_address=True
+            )
         except OSError as exc:
             await runner.cleanup()
             raise FollowError(f"cannot serve on {self.host}:{self.port}: {exc.strerror or exc}") from None
         self._runner = runner
-        self.port = site._server.sockets[0].getsockname()[1]  # the port chosen when 0 was asked for
+        self.port = self._server.sockets[0].getsockname()[1]  # the port chosen when 0 was asked for
         shown = lan_address() if self.host in ("0.0.0.0", "") else self.host
         self.url = f"http://{shown}:{self.port}{base}/"
         return self.url
@@ -113,6 +199,9 @@ class FollowServer:
         for queue in list(self.streams):
             if queue.empty():  # a stream with a state still to send sends it first, then finishes
                 queue.put_nowait(None)
+        if self._server is not None:
+            server, self._server = self._server, None
+            server.close()  # no new connections; the open ones are shut by the runner
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
