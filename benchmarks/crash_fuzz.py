@@ -6,7 +6,8 @@ In-process trials (``circle.crash_trials``): a random bundled protocol with a ra
 (sometimes run for a saved group with an earlier session behind it) is started on a real
 database with a fake clock and driven by random live-screen commands; at a random moment the
 database and its WAL files are copied as they are on disk with the writer still open (between
-commands, inside a write, with a commit's WAL frames cut halfway, or inside a heartbeat). The
+commands, inside a write, with a commit's WAL frames cut halfway, inside a heartbeat, or a few
+commands after the disk filled up); some resumes are killed too, their own commit kept or torn. The
 copy is checked against what the wall showed, resumed some time later (about a third of the
 trials crash a second time after resuming), run to its end, ended and exported.
 
@@ -55,6 +56,7 @@ def in_process(trials: int, first: int, folder: Path) -> None:
         ("kills", f"{sum(kills.values())}: " + ", ".join(f"{k} {n}" for k, n in sorted(kills.items()))),
         ("  with a turn running", sum(o.running_kills for o in outcomes)),
         ("  with breakout groups on the wall", sum(o.breakout_kills for o in outcomes)),
+        ("  on a full disk, the wall stopped", sum(o.stalled_kills for o in outcomes)),
         ("  before the session reached the wall", len(outcomes) - len(started)),
         ("commands given", f"{sum(o.commands for o in outcomes)} ({sum(o.rejected for o in outcomes)} refused)"),
         ("protocols", len({o.protocol for o in outcomes})),

@@ -42,7 +42,8 @@ def test_random_crashes_lose_nothing_shown_and_every_session_resumes_and_finishe
         f"{committed} events committed, {lost} lost, {len(differing)} states differing, "
         f"{sum(o.resumed for o in outcomes)} resumes, {finished} of {len(started)} started sessions finished; "
         f"{sum(o.running_kills for o in outcomes)} kills with a turn running, "
-        f"{sum(o.breakout_kills for o in outcomes)} in a breakout"
+        f"{sum(o.breakout_kills for o in outcomes)} in a breakout, "
+        f"{sum(o.stalled_kills for o in outcomes)} on a full disk with the wall stopped"
     )
     for o in differing:
         print(f"  seed {o.seed} ({o.protocol}, {o.kills}): {o.differences[:3]}")
@@ -55,6 +56,7 @@ def test_random_crashes_lose_nothing_shown_and_every_session_resumes_and_finishe
     assert {o.protocol for o in started} == set(protocols.protocols)
     assert sum(o.breakout_kills for o in outcomes) >= 5
     assert sum(o.running_kills for o in outcomes) >= 30
+    assert sum(o.stalled_kills for o in outcomes) >= 5  # full disks while a turn ran
     assert sum(o.resumed == 2 for o in outcomes) >= 10
     assert committed >= 5_000
 

@@ -185,7 +185,7 @@ async def test_a_silent_or_half_sent_request_is_closed_and_new_phones_still_join
     await server.start()
     try:
         hanging = []
-        for n in range(80):  # more than one address may hold: the rest are refused at once
+        for _ in range(80):  # more than one address may hold: the rest are refused at once
             reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
             writer.write(f"GET /{server.token}/state HTTP/1.1\r\nHost: x\r\n".encode())  # never finished
             await writer.drain()

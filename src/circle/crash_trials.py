@@ -11,7 +11,13 @@ connection is still open (no close, no checkpoint). A kill comes in one of four 
   heartbeat, a new person's row, the session's first rows);
 - ``torn-commit``: power lost while a COMMIT was being written: the copied WAL is cut at a random
   byte inside that transaction's frames (WAL checksums make recovery drop the partial commit);
-- ``heartbeat``: inside a heartbeat's transaction, so the latest "still alive" is lost.
+- ``heartbeat``: inside a heartbeat's transaction, so the latest "still alive" is lost;
+- ``full-disk``: the disk fills up: every write fails from then on (commands are refused, the
+  heartbeat fails, and the wall stops at the last moment saved, as the live screen does), and a
+  few commands later the laptop dies.
+
+Some resumes are killed too (``resuming``): the resume's own commit (the time away, recorded as
+a pause) is kept or torn, and the session is resumed again from that copy.
 
 The live screen is modelled as it behaves: it ticks every 0.2 s (each tick a little late),
 records a heartbeat on a tick when one is due while a turn runs, then paints; it also paints
@@ -45,12 +51,13 @@ from circle.protocol import BlockStep, Protocol
 from circle.resources import bundled_dir
 from circle.scoring import ScoringRules, load_rules
 from circle.sessions import HEARTBEAT, heartbeat_due, open_session, resumable, resume_session, start_session
-from circle.store import Store
+from circle.store import Store, StoreError
 
 TICK = 0.2  # the live screen's tick (circle.screens.live); heartbeats come on ticks (heartbeat_due)
 LATENESS = 0.01  # how late a tick may wake (Textual's timer keeps to its schedule, each wake-up a little late)
 
-KILLS = ("idle", "mid-write", "torn-commit", "heartbeat")
+KILLS = ("idle", "mid-write", "torn-commit", "heartbeat", "full-disk", "resuming")
+RESUME_KILLS = 0.35  # how often a resume is itself killed
 NAMES = [
     "Ana", "Ben", "Caro", "Dee", "Emeka", "Fatima", "Gus", "Hana", "Ivo", "Jun", "Kalinda", "Lars",
     "Mbali", "Noor", "Ola", "Pía", "Quentin", "Rosa", "Sven", "Tomás", "Uma", "Vik", "Wen", "Yusuf",
@@ -88,6 +95,7 @@ class Outcome:
     kills: list[str] = field(default_factory=list)  # how each kill came (a trial may crash twice)
     breakout_kills: int = 0  # kills while the wall showed breakout groups
     running_kills: int = 0  # kills while a turn's clock was running
+    stalled_kills: int = 0  # kills on a full disk with the wall stopped at the last moment saved
     commands: int = 0  # commands given, in every life of the session
     rejected: int = 0  # of them, refused by the engine (the facilitator saw a notice)
     committed: int = 0  # events of the session committed before each kill, added up
@@ -229,7 +237,7 @@ class Facilitator:
         self.given += 1
         try:
             command()
-        except CommandRejected:
+        except (CommandRejected, StoreError):  # refused, or not saved so not done (a full disk)
             self.rejected += 1
             return False
         except Exception as exc:  # the live screen would not catch it: the app would die here
@@ -284,7 +292,11 @@ class Trial:
     def _new_life(self) -> None:
         """A fresh screen and a fresh plan for the next kill."""
         self.life += 1
-        self.kill = self.rng.choice(KILLS)
+        self.kill = self.rng.choice([k for k in KILLS if k != "resuming"])
+        self.full = False  # full-disk: every write fails from now on
+        self.crash_at: int | None = None  # full-disk: the command after which the laptop dies
+        self.saved_at = self.clock.now()  # the last moment the store heard of
+        self.stalled_at: float | None = None  # the wall stopped there: nothing can be saved
         self.wall: Wall | None = None
         self.copy: Path | None = None
         self.first_tick = self.clock.now() + self.rng.uniform(0, TICK)
@@ -331,7 +343,14 @@ class Trial:
         """See every statement the store runs, and every write it finishes."""
         store = self.store
         store.conn.set_trace_callback(self._traced)
-        write, append, create = store._write, store.append, store.create_session
+        write, append, create, transaction = store._write, store.append, store.create_session, store.transaction
+
+        def watched_transaction(work):
+            if self.full:
+                raise StoreError(f"cannot write {store.path}: the disk is full; nothing shown so far was lost")
+            return transaction(work)
+
+        store.transaction = watched_transaction
 
         def watched_write(statements) -> None:
             write(statements)
@@ -345,6 +364,7 @@ class Trial:
             append(session_id, events)
             if self.session is not None and session_id == self.session.state.session_id:
                 self.committed.extend(e.id for e in events)
+                self.saved_at = max(self.saved_at, *(e.at for e in events)) if events else self.saved_at
             self._committed()
 
         store._write, store.append, store.create_session = watched_write, watched_append, watched_create
@@ -410,12 +430,20 @@ class Trial:
                 self.painted_at = ticks[i - 1][0]
             self.clock.t = ticks[i][0]
             self.beat = "last" if n == len(beats) - 1 else "early"
-            self.store.touch(session.state.session_id or "", self.clock.t)
+            try:
+                self.store.touch(session.state.session_id or "", self.clock.t)
+            except StoreError:  # the disk is full: the wall stops at the last moment saved
+                if self.stalled_at is None:
+                    self.stalled_at = max(self.saved_at, session.state.last_at or 0.0)
+            else:
+                self.saved_at = self.clock.t
             self.beat = None
             if self.copy is not None:
                 return
         if ticks:
             self.painted_at = ticks[-1][0]
+        if self.stalled_at is not None:
+            self.painted_at = self.stalled_at
         self.clock.t = end
 
     # -- the wall ----------------------------------------------------------------------
@@ -499,9 +527,12 @@ class Trial:
             if self.copy is not None:
                 break
             pause = facilitator.pause()
-            if given == self.kill_after and self.kill == "idle":
+            if given == self.kill_after and self.kill == "idle" or given == self.crash_at:
                 self._wait(self.rng.uniform(0, pause))
                 break
+            if given == self.kill_after and self.kill == "full-disk" and not self.full:
+                self.full = True  # from here every write fails; the laptop dies a few commands on
+                self.crash_at = given + self.rng.randint(1, 8)
             self.heartbeat_armed = self.kill == "heartbeat" and given >= self.kill_after
             self._wait(pause)
             if self.copy is not None or given == commands or self.session.state.ended:
@@ -513,7 +544,7 @@ class Trial:
             self._command_done()
         self.store.conn.set_trace_callback(None)
         if self.copy is None:  # an idle kill, or the chosen write never came: kill now
-            self.kill = "idle"
+            self.kill = "full-disk" if self.full else "idle"
             self._crash_now()
         self.outcome.kills.append(self.kill)
         self.outcome.commands += facilitator.given
@@ -528,6 +559,7 @@ class Trial:
         out.committed += len(wall.events)
         out.breakout_kills += bool(wall.view and wall.view.cards)
         out.running_kills += wall.running
+        out.stalled_kills += self.stalled_at is not None
         store = Store(self.copy)
         try:
             events = [e.id for e in store.events(sid)]
@@ -580,12 +612,59 @@ class Trial:
             out.differences.append("resume: the session is not offered for resuming")
             return
         self.clock = FakeClock(wall.at + self.rng.uniform(30, 7200))  # the laptop is back, some time later
+        wal = self.db.with_name(self.db.name + "-wal")
+        before = wal.stat().st_size if wal.exists() else 0
         try:
             self.session = session = resume_session(self.store, row, self.clock)
         except Exception as exc:
             out.differences.append(f"resume: {type(exc).__name__}: {exc}")
             return
         out.resumed += 1
+        self._check_resumed(session)
+        if self.rng.random() < RESUME_KILLS:  # killed while resuming: its commit kept, or torn
+            session = self._killed_while_resuming(sid, before)
+            if session is None:
+                return
+        self.committed = [e.id for e in self.store.events(sid)]
+        self._new_life()
+        if not last:
+            self._watch()
+            return
+        try:
+            self._drive_and_finish(sid)
+        except Exception as exc:
+            out.differences.append(f"finish: {type(exc).__name__}: {exc}")
+
+    def _killed_while_resuming(self, sid: str, wal_before: int) -> Session | None:
+        """The resume's own write is cut off by a second kill (or kept, just before it), and the
+        session is resumed again from that copy: it must come back the same."""
+        out = self.outcome
+        out.kills.append("resuming")
+        wal = self.db.with_name(self.db.name + "-wal")
+        after = wal.stat().st_size if wal.exists() else 0
+        cut = self.rng.randrange(wal_before, after) if after > wal_before and self.rng.random() < 0.5 else None
+        copy = crash_copy(self.db, self.folder / f"resume-crash-{self.life}", cut_wal_at=cut)
+        self.store.close()
+        self.db, self.store = copy, Store(copy)
+        row = resumable(self.store)
+        if row is None or row.id != sid:
+            out.differences.append("resuming: killed while resuming, the session is not offered again")
+            return None
+        self.clock = FakeClock(self.clock.now() + self.rng.uniform(5, 600))
+        try:
+            self.session = session = resume_session(self.store, row, self.clock)
+        except Exception as exc:
+            out.differences.append(f"resuming: {type(exc).__name__}: {exc}")
+            return None
+        out.resumed += 1
+        self._check_resumed(session)
+        return session
+
+    def _check_resumed(self, session: Session) -> None:
+        """The resumed wall against the wall before the kill: the same step, speaker and groups,
+        paused where it was running, and less than a heartbeat given back on the clock."""
+        wall, out = self.wall, self.outcome
+        assert wall is not None and wall.view is not None
         now = self.clock.now()
         view = live_view(session.state, now, self.rules)
         for name in ("step_line", "speaker", "next_line", "roster", "cards", "groups", "records", "allotted"):
@@ -598,15 +677,6 @@ class Trial:
         drift = session.state.remaining(now) - wall.remaining  # time the resume gave back
         if (was_running and not -1e-6 <= drift < HEARTBEAT) or (not was_running and abs(drift) > 1e-6):
             out.differences.append(f"resumed: {drift:+.2f} s on the clock against what the wall showed")
-        self.committed = [e.id for e in self.store.events(sid)]
-        self._new_life()
-        if not last:
-            self._watch()
-            return
-        try:
-            self._drive_and_finish(sid)
-        except Exception as exc:
-            out.differences.append(f"finish: {type(exc).__name__}: {exc}")
 
     def _drive_and_finish(self, sid: str) -> None:
         """The facilitator carries on for a while, then runs the session to its end and exports it."""
