@@ -60,8 +60,8 @@ def problem_lines(path: Path) -> list[str]:
         (
             "bad-key-with-newline.yaml",
             "4:1",
-            "unknown key 'prompt\\nextra'; allowed: family, group_size, id, layout, length, reciprocity_level, "
-            "source, steps, summary, tags, title, two_loops_stage",
+            "unknown key 'prompt\\nextra'; allowed: crew_meeting, family, group_size, id, layout, length, "
+            "reciprocity_level, source, steps, summary, tags, title, two_loops_stage",
         ),
         ("bad-deep-nesting.yaml", "4:57", "YAML syntax: nested more than 50 levels deep"),
         ("bad-recursive-alias.yaml", "9:1", "an alias names the value it is inside"),  # at the alias
@@ -206,8 +206,8 @@ def test_library_get_unknown_id_without_a_close_match_points_to_the_list():
 def test_a_key_merged_from_an_anchor_is_located_where_the_anchor_has_it():
     path = FIXTURES / "bad-merged-key.yaml"
     assert problem_lines(path) == [
-        f"{path}:4:1: unknown key 'base'; allowed: family, group_size, id, layout, length, reciprocity_level, "
-        "source, steps, summary, tags, title, two_loops_stage",
+        f"{path}:4:1: unknown key 'base'; allowed: crew_meeting, family, group_size, id, layout, length, "
+        "reciprocity_level, source, steps, summary, tags, title, two_loops_stage",
         f"{path}:7:3: duration: cannot read duration 'soon'; write it like 90s, 2m or 1h30m",
     ]
 

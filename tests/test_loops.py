@@ -82,9 +82,10 @@ def test_sessions_run_for_the_community_count_towards_their_stage(world):
         start_session(store, library.get(protocol_id), names, clock, group="Riverside CAN").end()
     start_session(store, library.get("cop-spotlight-call"), ["Ana", "Ben", "Caro"], clock).end()  # not for the group
     hist = loops.history(store, "Riverside CAN")
-    assert hist.sessions == {"connect": 2, "nourish": 1}
-    assert hist.people == {"connect": 5, "nourish": 3}
-    assert loops.report(model, hist)["activity"] == ["Connect: 2 sessions, 5 people", "Nourish: 1 sessions, 3 people"]
+    # The community of practice's calls all serve Nourish (seed 000), the introductory call too.
+    assert hist.sessions == {"nourish": 3}
+    assert hist.people == {"nourish": 5}
+    assert loops.report(model, hist)["activity"] == ["Nourish: 3 sessions, 5 people"]
 
 
 @pytest.mark.parametrize(("width", "height"), [(40, 8), (76, 14), (150, 36)])
@@ -111,3 +112,69 @@ def test_a_stage_file_with_a_typo(tmp_path):
         loops.load_loops(path)
     lines = [str(p) for p in caught.value.problems]
     assert lines[0].startswith(f"{path}:3:5: loop: Input should be 'emergent' or 'dominant'")
+
+
+# -- as the seeds tell it: amplify, the community of practice at Nourish, a history dated in the past --
+
+
+def test_amplify_names_the_step_after_nourish(world):
+    store, model = world
+    assert model.stage("amplify").id == "illuminate" and model.stage("amplify").title == "Illuminate and amplify"
+    loops.move(store, model, "Riverside CAN", "amplify", "a story in the local paper", "Ana", at=day(1))
+    assert loops.history(store, "Riverside CAN").stage == "illuminate"
+
+
+def test_the_stages_protocols_may_name_are_the_models(world):
+    _, model = world
+    assert set(TWO_LOOPS_STAGES) == {s.id for s in model.stages}
+
+
+def test_a_protocol_may_name_its_stage_amplify(tmp_path):
+    path = tmp_path / "story.yaml"
+    path.write_text(
+        "id: story-call\ntitle: Story call\nsummary: s\ngroup_size: {min: 2, max: 8}\n"
+        "two_loops_stage: amplify\nsteps:\n  - kind: round\n    title: Stories\n    turn: 60s\n"
+    )
+    assert load_library(dirs=[tmp_path]).get("story-call").two_loops_stage == "illuminate"
+
+
+def test_the_community_of_practice_calls_serve_nourish_and_credit_citizen_collective():
+    library = load_library()
+    for protocol_id in ("cop-intro-call", "cop-spotlight-call", "cop-workshop-call"):
+        protocol = library.get(protocol_id)
+        assert protocol.two_loops_stage == "nourish", protocol_id
+        assert protocol.source.startswith("Citizen Collective"), protocol_id
+
+
+def test_history_recorded_later_sorts_by_the_day_it_happened(world):
+    store, model = world
+    loops.move(store, model, "Riverside CAN", "connect", "the potluck", "Ana", at=day(20))
+    loops.move(store, model, "Riverside CAN", "name", "the list of pioneers", "Ana", at=day(2))
+    hist = loops.history(store, "Riverside CAN")
+    assert [e.stage for e in hist.entries] == ["name", "connect"]
+    assert hist.stage == "connect"  # where it stands is the latest by date, not by typing
+
+
+def test_out_of_order_moves_are_recorded_with_a_note(world):
+    store, model = world
+    loops.move(store, model, "Riverside CAN", "name", "pioneers", "Ana", at=day(1))
+    note = loops.move(store, model, "Riverside CAN", "influence", "the council asked", "Ana", at=day(5))
+    assert note == "Name to System of influence skips Connect, Nourish, Illuminate and amplify"
+    timeline = loops.report(model, loops.history(store, "Riverside CAN"))["timeline"]
+    assert timeline[-1].endswith(
+        "; out of order: Name to System of influence skips Connect, Nourish, Illuminate and amplify"
+    )
+    assert loops.move(store, model, "Riverside CAN", "hospice", "old centre closing", "Ana", at=day(6)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2099-01-01", "--at 2099-01-01 is in the future"),
+        ("4 Sept 2024", "--at '4 Sept 2024': give a day as YYYY-MM-DD"),
+        ("2024-02-30", "--at '2024-02-30': give a day as YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_day_is_refused(text, message):
+    with pytest.raises(StoreError, match=message):
+        loops.parse_date(text, day(10))

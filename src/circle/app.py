@@ -20,7 +20,7 @@ from circle.clock import Clock, SystemClock
 from circle.errors import CircleError
 from circle.localtime import moment
 from circle.screens.home import HomeScreen
-from circle.store import SessionRow, Store
+from circle.store import SessionRow, Store, StoreError
 from circle.theme import PROJECTOR
 from circle.widgets.typed_line import TypedLine
 
@@ -225,7 +225,16 @@ class CircleApp(App[int]):
         self._to_home()
         from circle.screens.summary import SummaryScreen
 
-        self.push_screen(SummaryScreen(session, self.export_dir, self.tz))
+        points: tuple[str, ...] = ()
+        if session.state.group is not None:  # a meeting's points take every earlier meeting to know
+            from circle.ledger import compute
+
+            try:
+                ledger = compute(self.store, self.rules, self.tz)
+                points = tuple(ledger.meeting_lines(session.state.session_id, self.rules))
+            except StoreError as exc:  # the notes are still shown; the points say why they are missing
+                points = (f"points not added up: {exc}",)
+        self.push_screen(SummaryScreen(session, self.export_dir, self.tz, points))
 
     def go_home(self) -> None:
         self._to_home()

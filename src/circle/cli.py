@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from circle.errors import CircleError, one_line, printable
-from circle.groups import GROUP_KINDS
+from circle.groups import GROUP_KINDS, kind_for
 from circle.localtime import date_time
 from circle.lock import DatabaseLock, real_path
 from circle.mix_cli import add_mix_parser, cmd_mix
@@ -88,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("name")
     create = gsub.add_parser("create", parents=[common], help="save a new group")
     create.add_argument("name")
-    create.add_argument("--kind", choices=GROUP_KINDS, default="crew")
+    create.add_argument("--kind", choices=GROUP_KINDS, help="by default a partnership for two people, else a crew")
     create.add_argument("--people", default="", help='members, comma separated: "Ana,Ben,Caro"')
     rename = gsub.add_parser("rename", parents=[common], help="give a group a new name")
     rename.add_argument("name")
@@ -108,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     loops.add_argument("--move", metavar="STAGE", help="move the marker to this stage")
     loops.add_argument("--evidence", default="", help="what shows it (with --move, or alone to add evidence)")
     loops.add_argument("--by", default="", help="who decided")
+    loops.add_argument("--at", metavar="YYYY-MM-DD", help="the day it happened, for history recorded later")
     loops.add_argument("--role", metavar="PERSON=ROLE", help="give someone a role (PERSON=-ROLE takes it back)")
     loops.add_argument("--format", choices=("text", "md"), default="text")
     loops.add_argument("--out", type=Path, help="write to this file instead of printing")
@@ -166,23 +167,25 @@ def _length(protocol) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Protocols, and the point rules (a file with top-level `levels`), each against its model."""
+    """Protocols, and circle's data files (points, Two Loops, methods), each against its own model."""
     from circle.loader import LoadError, validate_paths, yaml_files
+    from circle.loops import load_loops
+    from circle.methods import load_methods, method_problems
     from circle.scoring import load_rules
 
+    loaders = {"points": load_rules, "two loops": load_loops, "methods": load_methods}
     problems, protocols = [], []
     for path in yaml_files(args.paths):
-        if _is_rules_file(path):
-            try:
-                load_rules(path)
-            except LoadError as exc:
-                problems.extend(exc.problems)
-        else:
+        kind = _data_kind(path)
+        if kind is None:
             protocols.append(path)
+            continue
+        try:
+            loaders[kind](path)
+        except LoadError as exc:
+            problems.extend(exc.problems)
     problems = validate_paths(protocols) + problems
     if not problems:
-        from circle.methods import load_methods, method_problems
-
         methods = load_methods()
         problems = [p for path in protocols for p in method_problems(path, methods)]
     for problem in problems:
@@ -190,14 +193,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _is_rules_file(path: Path) -> bool:
+# A data file is known by its shape: the top-level keys only it has (a protocol has steps).
+DATA_SHAPES = {"points": {"levels"}, "two loops": {"stages", "roles"}, "methods": {"methods"}}
+
+
+def _data_kind(path: Path) -> str | None:
+    """Which of circle's data files ``path`` is, by its top-level keys; None for a protocol."""
     from circle.loader import LoadError, read_text, read_yaml
 
     try:
         doc = read_yaml(read_text(path, str(path)), str(path))
     except LoadError:
-        return False  # the protocol check reports what is wrong with it
-    return isinstance(doc, dict) and "levels" in doc and "steps" not in doc
+        return None  # the protocol check reports what is wrong with it
+    if not isinstance(doc, dict) or "steps" in doc or "id" in doc:
+        return None
+    keys = set(doc)
+    return next((kind for kind, shape in DATA_SHAPES.items() if keys & shape), None)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -227,8 +238,19 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     store = _reading(args)
     row = store.session(args.session)
-    _write(export(replayable_events(store, row.id), args.format, now=time.time()), args.out)
+    events = replayable_events(store, row.id)
+    points = _meeting_points(store, row.id) if any(e.kind == "attendance" for e in events) else ()
+    _write(export(events, args.format, now=time.time(), points=points), args.out)
     return 0
+
+
+def _meeting_points(store: Store, session_id: str) -> tuple[str, ...]:
+    """What the session scored as a meeting of its group, from the ledger (it needs every earlier meeting)."""
+    from circle.ledger import compute
+    from circle.scoring import load_rules
+
+    rules = load_rules()
+    return tuple(compute(store, rules).meeting_lines(session_id, rules))
 
 
 def _reading(args: argparse.Namespace) -> Store:
@@ -313,8 +335,9 @@ def cmd_group(args: argparse.Namespace) -> int:
         print(f"{group['name']} ({group['kind']}): " + (", ".join(p.name for p in members) or "no members"))
     elif verb == "create":
         names = _names(args.people) if args.people.strip() else []
-        store.create_group(args.name, store.people_named(names), args.kind)
-        _say_created(_as_kept(args.name), args.kind, len(names))
+        kind = args.kind or kind_for(len(names))
+        store.create_group(args.name, store.people_named(names), kind)
+        _say_created(_as_kept(args.name), kind, len(names))
     elif verb == "rename":
         store.rename_group(args.name, args.new_name)
         print(f"renamed {_as_kept(args.name)} to {_as_kept(args.new_name)}", file=sys.stderr)
@@ -384,15 +407,22 @@ def cmd_loops(args: argparse.Namespace) -> int:
             where = model.stage(stage).title if stage else "not placed yet"
             print(f"{g['name']}  ({g['kind']}): {where}")
         return 0
+    if args.at and not changing:
+        raise UsageError("--at dates a change: use it with --move, --evidence or --role")
     if args.move:
-        loops.move(store, model, args.community, args.move, args.evidence, args.by)
+        model.stage(args.move)  # an unknown stage is refused before anything else is looked at
+    at = loops.parse_date(args.at, time.time()) if args.at else None
+    if args.move:
+        note = loops.move(store, model, args.community, args.move, args.evidence, args.by, at)
+        if note:
+            print(f"note: {note}; recorded as asked", file=sys.stderr)
     elif args.evidence:
-        loops.add_evidence(store, args.community, args.evidence, args.by)
+        loops.add_evidence(store, args.community, args.evidence, args.by, at)
     if args.role:
         person, sep, role = args.role.partition("=")
         if not sep:
             raise UsageError("--role takes PERSON=ROLE, e.g. --role 'Ana=connector'")
-        loops.assign_role(store, model, args.community, person, role.lstrip("-"), remove=role.startswith("-"))
+        loops.assign_role(store, model, args.community, person, role.lstrip("-"), remove=role.startswith("-"), at=at)
     rep = loops.report(model, loops.history(store, args.community))
     _write(loops.as_markdown(rep) if args.format == "md" else loops.as_text(rep), args.out)
     return 0

@@ -688,6 +688,7 @@ class Session:
             attendance = {
                 "group": group,
                 "level": protocol.reciprocity_level,
+                "meeting": protocol.crew_meeting or protocol.reciprocity_level == 3,  # a meeting of the group
                 "present": [p.id for p in people],
                 "absent": [{"id": p.id, "name": p.name} for p in absent],
             }
@@ -899,7 +900,10 @@ class Session:
         state = self._live()
         if state.current is None:
             raise CommandRejected("all steps are done: press e to end the session")
-        return self._emit(*self._then_next_step(self._event("turn_done")))
+        # Who spoke rides along, so the ledger can tell a meeting where someone spoke from one
+        # ended before anyone did, without replaying the session.
+        speaker = state.current.speaker
+        return self._emit(*self._then_next_step(self._event("turn_done", **({"speaker": speaker} if speaker else {}))))
 
     def pass_turn(self) -> list[Event]:
         state = self._live()

@@ -262,11 +262,12 @@ def export(
     tz: tzinfo | None = None,
     now: float | None = None,
     rules: ScoringRules | None = None,
+    points: tuple[str, ...] = (),
 ) -> str:
-    """Notes in ``fmt``; ``now`` counts a turn still running up to that moment."""
+    """Notes in ``fmt``; ``now`` counts a turn still running up to that moment; ``points`` see report.build."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
-    return render(from_events(events, now, tz, rules), fmt, events)
+    return render(from_events(events, now, tz, rules, points), fmt, events)
 
 
 UTC = UTC

@@ -88,6 +88,19 @@ class World:
         return session
 
 
+def spoke_and_ended(session: Session) -> Session:
+    """Through any opening silence to the first person's turn; they speak, and the session ends.
+
+    A crew meeting counts once someone has spoken, so this is the shortest one that does.
+    """
+    session.start()
+    while session.state.current is not None and session.state.current.speaker is None:
+        session.next()
+    session.next()
+    session.end()
+    return session
+
+
 def new_world(folder: Path) -> World:
     return World(
         Store(folder / "circle.db"),
@@ -391,12 +404,19 @@ def _level_5(s: Session, ids: dict[str, str]) -> None:
 
 
 def _crew_history(world: World) -> None:
-    """Seven monthly meetings of the crew, one absence, offers, a conflict repaired."""
+    """Seven monthly meetings of the crew, one absence, an extra meeting, offers, a conflict named."""
     ids = _crew(world)
     month = 30 * 86400
+
+    def meet(here: list[str]) -> None:
+        spoke_and_ended(world.session("reciprocity-3-consistency", here, group="Tuesday crew"))
+
     for n in range(7):
-        here = [p for p in DEMO_PEOPLE[:5] if not (n == 4 and p == DEMO_PEOPLE[2])]
-        world.session("reciprocity-3-consistency", here, group="Tuesday crew").end()
+        meet([p for p in DEMO_PEOPLE[:5] if not (n == 4 and p == DEMO_PEOPLE[2])])
+        if n == 2:
+            world.clock.advance(7 * 86400)
+            meet(DEMO_PEOPLE[:5])  # a second one that month: logged, no points
+            world.clock.advance(-7 * 86400)
         if n % 2:
             money = world.session("reciprocity-2-money", DEMO_PEOPLE[:5], group="Tuesday crew")
             money.record_offer(ids[DEMO_PEOPLE[n % 5]], ids[DEMO_PEOPLE[(n + 1) % 5]], "help")
@@ -418,6 +438,19 @@ def _ledger(world: World):
         app.action_show_ledger()
         await ledger_ready(pilot)
         pilot.app.screen.query_one("#group").value = "Tuesday crew"
+        await pilot.pause()
+
+    return app, run_before
+
+
+def _ledger_trace(world: World):
+    """The ledger with the top person's total opened into its moments."""
+    app, shown = _ledger(world)
+
+    async def run_before(pilot: Pilot) -> None:
+        await shown(pilot)
+        pilot.app.screen.query_one("#points").focus()
+        await pilot.press("enter")
         await pilot.pause()
 
     return app, run_before
@@ -572,6 +605,7 @@ SCENES = [
     Scene("level-5-co-owners", (80, 24), lambda w: _level(w, "reciprocity-5-co-owners", _level_5)),
     Scene("ledger", (80, 24), _ledger),
     Scene("ledger-large", (160, 48), _ledger),
+    Scene("ledger-trace", (80, 24), _ledger_trace),
     Scene("groups", (80, 24), _groups),
     Scene("agenda", (80, 24), lambda w: _agenda(w, 0)),
     Scene("agenda-behind", (80, 24), lambda w: _agenda(w, 12)),

@@ -51,14 +51,57 @@ class Entry(NamedTuple):
     group: str | None
 
 
+COUNTED, EXTRA, SILENT = "counted", "extra", "silent"  # what a meeting scored
+EXTRA_REASON = "an extra meeting this month: no points"
+SILENT_REASON = "ended before anyone spoke: no points"
+
+
 class Meeting(NamedTuple):
-    """A level-3 meeting of a group: who came, who was missed, which one it was."""
+    """A meeting of a group (level 3): who came, who was missed, and what it scored.
+
+    One meeting a calendar month counts: the first that month in which someone spoke.
+    Each person's points follow their own count of meetings with the group (``counts``,
+    one per person present), so a newcomer starts at the first meeting's points; a
+    miss costs points and does not advance the count.
+    """
 
     session: str
     at: float
-    nth: int
+    nth: int  # the group's nth meeting that counted; 0 for one that did not
     present: tuple[str, ...]
     absent: tuple[str, ...]
+    counts: tuple[int, ...] = ()  # each present person's own meeting count, when it counted
+    status: str = COUNTED  # counted | extra (another that month) | silent (no one spoke)
+
+
+class Rhythm(NamedTuple):
+    """A group's monthly meetings as of a moment: when it last met, this month, the months it did not."""
+
+    last_met: float | None
+    met_this_month: bool
+    months_without: tuple[str, ...]  # "YYYY-MM", from its first meeting to last month
+
+    def line(self, tz: tzinfo | None = None, brief: bool = False) -> str:
+        """One line: "last met 2026-11-03 · this month's meeting: still to come · no meeting in 2026-09".
+
+        ``brief`` is for home's side pane: "met 2026-11-03 · due this month · 1 month missed".
+        """
+        from circle.localtime import moment
+
+        if self.last_met is None:
+            return "no meeting yet"
+        day = f"{moment(self.last_met, tz):%Y-%m-%d}"
+        if brief:
+            parts = [f"met {day}", "met this month" if self.met_this_month else "due this month"]
+            if n := len(self.months_without):
+                parts.append(f"{n} month{'s' if n != 1 else ''} missed")
+            return " · ".join(parts)
+        parts = [f"last met {day}", f"this month's meeting: {'held' if self.met_this_month else 'still to come'}"]
+        if self.months_without:
+            shown = ", ".join(self.months_without[-6:])
+            more = len(self.months_without) - 6
+            parts.append(f"no meeting in {shown}" + (f" and {more} earlier months" if more > 0 else ""))
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -88,6 +131,7 @@ class Ledger:
     money: list[tuple] = field(default_factory=list)  # (session, at, kind, by)
     groups: dict[str, str] = field(default_factory=dict)  # session -> the group it was run for
     others: list[tuple] = field(default_factory=list)  # entries: listening, conflicts, co-owners
+    group_names: dict[str, str] = field(default_factory=dict)  # group id -> name
     first: float | None = None  # the earliest and latest moments that scored
     last: float | None = None
 
@@ -108,10 +152,14 @@ class Ledger:
         for group, held in self.meetings.items():
             if group_id is not None and group != group_id:
                 continue
-            for session, at, nth, present, absent in held:
-                value, reason = values[min(nth, len(values)) - 1], f"meeting {nth}"
-                for person in present:
-                    yield (person, value, 3, reason, at, session, group)
+            for session, at, _, present, absent, counts, status in held:
+                if status != COUNTED:  # logged, so a trace shows it, and worth nothing
+                    reason = EXTRA_REASON if status == EXTRA else SILENT_REASON
+                    for person in present:
+                        yield (person, 0, 3, reason, at, session, group)
+                    continue
+                for person, nth in zip(present, counts, strict=True):
+                    yield (person, values[min(nth, len(values)) - 1], 3, f"meeting {nth}", at, session, group)
                 for person in absent:
                     yield (person, p.missed, 3, "missed meeting", at, session, group)
         for e in self.others:
@@ -160,14 +208,21 @@ class Ledger:
         for group, held in self.meetings.items():
             if group_id is not None and group != group_id:
                 continue
-            for _, at, nth, present, absent in held:
-                month, value = labels[bisect_right(starts, at) - 1], values[min(nth, len(values)) - 1]
-                for who, points in ((present, value), (absent, p.missed)):
-                    for person in who:
+            for _, at, _, present, absent, counts, status in held:
+                month = labels[bisect_right(starts, at) - 1]
+                if status != COUNTED:
+                    for person in present:
                         mine = people[person]
-                        mine[3] += points
-                        per_month = mine[0]
-                        per_month[month] = per_month.get(month, 0) + points
+                        mine[0].setdefault(month, 0)
+                    continue
+                scored = [
+                    (person, values[min(nth, len(values)) - 1]) for person, nth in zip(present, counts, strict=True)
+                ]
+                for person, points in (*scored, *((person, p.missed) for person in absent)):
+                    mine = people[person]
+                    mine[3] += points
+                    per_month = mine[0]
+                    per_month[month] = per_month.get(month, 0) + points
         for person, points, level, _, at, _, group in self.others:
             if group_id is None or group == group_id:
                 mine = people[person]
@@ -188,12 +243,56 @@ class Ledger:
                 months[month] += points
         return dict(sorted(months.items()))
 
+    def rhythm(self, group_id: str, now: float, tz: tzinfo | None = None) -> Rhythm:
+        """How a group keeps its monthly meeting, as of ``now``."""
+        held = self.meetings.get(group_id, [])
+        spoke = [m for m in held if m.status != SILENT]
+        counted = sorted({_month(m.at, tz) for m in held if m.status == COUNTED})
+        this_month = _month(now, tz)
+        gaps: list[str] = []
+        if counted:
+            year, month = map(int, counted[0].split("-"))
+            while (label := f"{year:04d}-{month:02d}") < this_month:
+                if label not in counted:
+                    gaps.append(label)
+                year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+        return Rhythm(max((m.at for m in spoke), default=None), this_month in counted, tuple(gaps))
+
+    def levels_played(self, group_id: str) -> set[int]:
+        """The levels a group has anything recorded at (a meeting counts for level 3 whatever it scored)."""
+        levels = {e[LEVEL] for e in self.iter_entries(group_id)}
+        return levels | ({3} if self.meetings.get(group_id) else set())
+
+    def meeting_of(self, session_id: str | None) -> Meeting | None:
+        """The meeting a session was, if it was one."""
+        for held in self.meetings.values():
+            for meeting in held:
+                if meeting.session == session_id:
+                    return meeting
+        return None
+
+    def meeting_lines(self, session_id: str | None, rules: ScoringRules) -> list[str]:
+        """What a session scored as a meeting of its group, a line per person (none if it was no meeting)."""
+        meeting = self.meeting_of(session_id)
+        if meeting is None:
+            return []
+        group = self.group_names.get(self.groups.get(meeting.session) or "", "the group")
+        if meeting.status != COUNTED:
+            return [f"meeting of {group}: {EXTRA_REASON if meeting.status == EXTRA else SILENT_REASON}"]
+        name = lambda person: self.names.get(person, "?")  # noqa: E731
+        lines = [
+            f"{name(person)}: meeting {nth} with {group}  {rules.meeting(nth):+d}"
+            for person, nth in zip(meeting.present, meeting.counts, strict=True)
+        ]
+        missed = rules.level(3).missed_meeting
+        return lines + [f"{name(person)}: missed the meeting  {missed:+d}" for person in meeting.absent]
+
     def open_conflicts(self, group_id: str | None = None) -> list[Conflict]:
         return [c for c in self.conflicts.values() if c.outcome is None and (group_id is None or c.group == group_id)]
 
     def streak(self, group_id: str, tz: tzinfo | None = None) -> int:
         """Consecutive calendar months, up to the latest meeting, in which the group met."""
-        months = sorted({_month(m.at, tz) for m in self.meetings.get(group_id, [])})
+        months = sorted({_month(m.at, tz) for m in self.meetings.get(group_id, []) if m.status == COUNTED})
         if not months:
             return 0
         count, year, month = 1, *map(int, months[-1].split("-"))
@@ -207,7 +306,7 @@ class Ledger:
     def misses(self, group_id: str) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
         for meeting in self.meetings.get(group_id, []):
-            for person in meeting.absent:
+            for person in meeting.absent if meeting.status == COUNTED else ():
                 out[person] += 1
         return dict(out)
 
@@ -279,8 +378,14 @@ class _Queries:
     @property
     def attendance(self) -> str:
         return f"""SELECT session_id, at, json_extract(data, '$.group.id'), json_extract(data, '$.level'),
-            json_extract(data, '$.present'), json_extract(data, '$.absent')
+            json_extract(data, '$.meeting'), json_extract(data, '$.present'), json_extract(data, '$.absent')
             FROM events WHERE {self.where} AND kind = 'attendance'"""
+
+    # Of the given sessions (a JSON array), those in which someone spoke: one seek per session
+    # into (session_id, kind), so a long history of turns is never scanned.
+    spoke = """SELECT DISTINCT session_id FROM events
+        WHERE session_id IN (SELECT value FROM json_each(?)) AND kind = 'turn_done'
+        AND json_extract(data, '$.speaker') IS NOT NULL"""
 
     @property
     def late(self) -> str:
@@ -305,22 +410,24 @@ class _Queries:
             ORDER BY rowid"""
 
 
-def compute(store: Store, rules: ScoringRules) -> Ledger:
+def compute(store: Store, rules: ScoringRules, tz: tzinfo | None = None, meetings_only: bool = False) -> Ledger:
     """Fold every session's reciprocity moments into a ledger.
 
     Only the events that can score are read, through a partial index that holds
     exactly them; an undone moment is left out by the query, and SQLite picks out
     the few fields needed, so no payload is parsed here. If some event's data is
     damaged (not JSON), the ledger is added up again without the damaged events, and
-    says which sessions they are in.
+    says which sessions they are in. ``tz`` says where a calendar month begins (one
+    meeting a month counts); by default this machine's zone. ``meetings_only`` adds up
+    the groups' meetings and nothing else (home shows each crew's rhythm).
     """
     try:
         try:
-            return _compute(store, rules, _Queries())
+            return _compute(store, rules, _Queries(), tz, meetings_only)
         except sqlite3.OperationalError as exc:
             if "malformed json" not in str(exc).lower():
                 raise
-        ledger = _compute(store, rules, _Queries(whole=True))
+        ledger = _compute(store, rules, _Queries(whole=True), tz, meetings_only)
         damaged = [
             row[0][:8]
             for row in store.conn.execute(
@@ -335,7 +442,7 @@ def compute(store: Store, rules: ScoringRules) -> Ledger:
         raise StoreError(f"the ledger cannot be read from {store.path}: {exc}; see `circle check`") from None
 
 
-def _compute(store: Store, rules: ScoringRules, q: _Queries) -> Ledger:
+def _compute(store: Store, rules: ScoringRules, q: _Queries, tz: tzinfo | None, meetings_only: bool) -> Ledger:
     conn = store.conn
     with _no_cycle_collection():
         cursor = conn.cursor()
@@ -343,16 +450,22 @@ def _compute(store: Store, rules: ScoringRules, q: _Queries) -> Ledger:
         ledger = Ledger(points=_Points(rules))
         groups = ledger.groups
         held: dict[str, list] = defaultdict(list)  # group -> [(at, session, present, absent)]
-        for session, at, group, level, present, absent in cursor.execute(q.attendance):
+        legacy: set[str] = set()
+        for session, at, group, level, meeting, present, absent in cursor.execute(q.attendance):
             groups[session] = group
-            if level == 3:
+            if meeting or (meeting is None and level == 3):
                 held[group].append((at, session, json_ids(present), _absent_ids(absent)))
+                if meeting is None:  # logged before turns said who spoke: a level-3 session counts as held
+                    legacy.add(session)
         late: dict[str, set[str]] = defaultdict(set)
         for session, person in cursor.execute(q.late):
             late[session].add(person)
-        ledger.money = cursor.execute(q.money).fetchall()  # kept as read: entries are made when asked for
+        asked = [session for rows in held.values() for _, session, _, _ in rows if session not in legacy]
+        spoke = legacy | {row[0] for row in cursor.execute(q.spoke, (json.dumps(asked),))} if asked else legacy
         p, add = ledger.points, ledger.others.append
-        for session, at, kind, people in cursor.execute(q.everyone):
+        if not meetings_only:
+            ledger.money = cursor.execute(q.money).fetchall()  # kept as read: entries are made when asked for
+        for session, at, kind, people in () if meetings_only else cursor.execute(q.everyone):
             group = groups.get(session)
             if kind == "listened":
                 for person in json_ids(people):
@@ -360,14 +473,15 @@ def _compute(store: Store, rules: ScoringRules, q: _Queries) -> Ledger:
             else:
                 for person in json_ids(people):
                     add((person, p.co_owner, 5, "co-owner", at, session, group))
-        for row in cursor.execute(q.conflicts):
+        for row in () if meetings_only else cursor.execute(q.conflicts):
             _conflict(ledger, p, *row, groups.get(row[0]))
-        _meetings(ledger, held, late)
+        _meetings(ledger, held, late, spoke, tz)
         ats = [row[1] for row in ledger.money] + [e[AT] for e in ledger.others]
         ats += [m.at for meetings in ledger.meetings.values() for m in meetings]
         if ats:
             ledger.first, ledger.last = min(ats), max(ats)
         ledger.names.update(conn.execute("SELECT id, name FROM people"))
+        ledger.group_names.update(conn.execute("SELECT id, name FROM groups"))
     return ledger
 
 
@@ -433,13 +547,38 @@ def _conflict(ledger: Ledger, p: _Points, session, at, kind, conflict_id, betwee
         ledger.others.append((person, value, 4, f"conflict {outcome}", at, session, group))
 
 
-def _meetings(ledger: Ledger, meetings: dict, late: dict) -> None:
-    """Level-3 meetings per group in time order, numbered; those who came late count as present."""
+def _meetings(ledger: Ledger, meetings: dict, late: dict, spoke: set[str], tz: tzinfo | None) -> None:
+    """A group's meetings in time order, and what each scored (see :class:`Meeting`).
+
+    Those who came late count as present. The month is the local calendar month.
+    """
+    month_of_meeting = (
+        MonthFinder(
+            min(r[0] for rows in meetings.values() for r in rows),
+            max(r[0] for rows in meetings.values() for r in rows),
+            tz,
+        )
+        if meetings
+        else None
+    )
     for group, held in meetings.items():
         record = ledger.meetings.setdefault(group, []).append
-        for nth, (at, session, present, absent) in enumerate(sorted(held), start=1):
+        own: dict[str, int] = defaultdict(int)  # each person's meetings with the group so far
+        months: set[str] = set()
+        nth = 0
+        for at, session, present, absent in sorted(held):
             came = tuple(present)
             if session in late:  # someone who arrived late came after all
                 came += tuple(late[session].difference(came))
             missed = tuple(person for person in absent if person not in came) if absent else ()
-            record(Meeting(session, at, nth, came, missed))
+            month = month_of_meeting(at)
+            if session not in spoke:
+                record(Meeting(session, at, 0, came, missed, (), SILENT))
+            elif month in months:
+                record(Meeting(session, at, 0, came, missed, (), EXTRA))
+            else:
+                months.add(month)
+                nth += 1
+                for person in came:
+                    own[person] += 1
+                record(Meeting(session, at, nth, came, missed, tuple(own[person] for person in came)))

@@ -43,8 +43,12 @@ class LiveView:
     members: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # a breakout's groups, by name
 
 
-def record_lines(state: State, rules: ScoringRules) -> list[str]:
-    """This session's reciprocity moments, oldest first (as every list of moments), with their points."""
+def record_lines(state: State, rules: ScoringRules, wall: bool = False) -> list[str]:
+    """This session's reciprocity moments, oldest first (as every list of moments), with their points.
+
+    On the ``wall`` a conflict shows only who it is between: what it is about stays in the
+    log and the exports, where the facilitator typed it.
+    """
     name = state.name
     money, conflict = rules.level(2), rules.level(4)
     lines = []
@@ -55,11 +59,12 @@ def record_lines(state: State, rules: ScoringRules) -> list[str]:
             case "listened":
                 lines.append(f"everyone listened  +{rules.level(1).listened} each")
             case "offer" | "ask":
-                points = (money.offer if e.kind == "offer" else money.ask) + money.respect_bonus
+                points = money.offer if e.kind == "offer" else money.ask
                 verb = "offered" if e.kind == "offer" else "asked"
-                lines.append(f"{name(d['by'])} {verb} {name(d['to'])}{label}  +{points}")
+                bonus = f", +{money.respect_bonus} respect bonus" if money.respect_bonus else ""
+                lines.append(f"{name(d['by'])} {verb} {name(d['to'])}{label}  +{points}{bonus}")
             case "conflict_opened":
-                lines.append(f"conflict named: {' & '.join(map(name, d['between']))}{label}")
+                lines.append(f"conflict named: {' & '.join(map(name, d['between']))}{'' if wall else label}")
             case "conflict_resolved":
                 points = conflict.resolved if d["resolved"] else conflict.unresolved
                 outcome = "resolved" if d["resolved"] else "not resolved"
@@ -175,8 +180,8 @@ def seen(state: State, now: float, rules: ScoringRules | None = None) -> LiveVie
         groups=groups,
         cards=cards,
         message=message,
-        records=record_lines(state, rules) if rules and protocol.reciprocity_level else [],
-        attendance=attendance_line(state) if protocol.reciprocity_level else "",
+        records=record_lines(state, rules, wall=True) if rules and protocol.reciprocity_level else [],
+        attendance=attendance_line(state) if protocol.reciprocity_level or protocol.crew_meeting else "",
         over=slot is not None and remaining < 0,
         title=protocol.title,
         next_up=next_up,

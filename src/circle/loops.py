@@ -32,6 +32,7 @@ class Stage(_Strict):
     at: float = Field(ge=0, le=1, description="Where the stage sits along the drawing, 0 to 1.")
     summary: str = ""
     question: str = Field(min_length=1, description="The next-step question for a community at this stage.")
+    also: list[str] = Field(default_factory=list, description="Other names the stage is known by (amplify).")
 
 
 class Role(_Strict):
@@ -53,10 +54,33 @@ class TwoLoops(_Strict):
         return self
 
     def stage(self, stage_id: str) -> Stage:
+        wanted = stage_id.strip().lower()
         for stage in self.stages:
-            if stage.id == stage_id.strip().lower():
+            if wanted == stage.id or wanted in stage.also:
                 return stage
-        raise StoreError(f"no stage '{stage_id}'; choose one of: {', '.join(s.id for s in self.stages)}")
+        names = [name for s in self.stages for name in (s.id, *s.also)]
+        raise StoreError(f"no stage '{stage_id}'; choose one of: {', '.join(names)}")
+
+    def out_of_order(self, current: str | None, target: str) -> str | None:
+        """Why moving from ``current`` to ``target`` breaks the order of a loop's stages, or None.
+
+        Along one loop a community moves to the next stage (or stays); skipping stages or
+        going back is allowed, but said. A first placement or a move to the other loop is
+        in order: both loops run at once.
+        """
+        if current is None:
+            return None
+        now, then = self.stage(current), self.stage(target)
+        if now.loop != then.loop:
+            return None
+        along = sorted((s for s in self.stages if s.loop == now.loop), key=lambda s: s.at)
+        step = along.index(then) - along.index(now)
+        if step in (0, 1):
+            return None
+        if step < 0:
+            return f"{now.title} back to {then.title} goes against the loop"
+        skipped = ", ".join(s.title for s in along[along.index(now) + 1 : along.index(then)])
+        return f"{now.title} to {then.title} skips {skipped}"
 
     def role(self, role_id: str) -> Role:
         for role in self.roles:
@@ -91,10 +115,16 @@ class History:
     people: dict[str, int] = field(default_factory=dict)  # stage -> distinct people involved
 
 
-def history(store: Store, community: str) -> History:
+def history(store: Store, community: str, before: float | None = None) -> History:
+    """A community's history in the order things happened (a dated entry sits where its day is).
+
+    With ``before``, only what happened up to that moment: where the community stood then.
+    """
     group = store.group(community)
     out = History(group)
     for at, kind, data in store.group_events(group["id"]):
+        if before is not None and at > before:
+            break
         if kind == "stage_moved":
             out.stage = data["stage"]
             out.entries.append(Entry(at, "moved", data["stage"], data.get("evidence", ""), data.get("by", "")))
@@ -117,21 +147,46 @@ def history(store: Store, community: str) -> History:
     return out
 
 
-def move(store: Store, model: TwoLoops, community: str, stage: str, evidence: str, by: str, at=None) -> None:
-    """Move a community's marker, recording why and who decided."""
+def parse_date(text: str, now: float, tz=None) -> float:
+    """A day a community's history is dated with (YYYY-MM-DD, local), as a moment: noon that day.
+
+    Noon, so the day reads the same in any nearby zone. A day after today is refused: a
+    history records what has happened.
+    """
+    from datetime import date, datetime, time
+
+    from circle.localtime import local_zone, moment
+
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise StoreError(f"--at {text!r}: give a day as YYYY-MM-DD, like 2024-09-04") from None
+    if day > moment(now, tz).date():
+        raise StoreError(f"--at {day.isoformat()} is in the future; the history records what has happened")
+    return datetime.combine(day, time(12), tzinfo=tz or local_zone()).timestamp()
+
+
+def move(store: Store, model: TwoLoops, community: str, stage: str, evidence: str, by: str, at=None) -> str | None:
+    """Move a community's marker, recording why and who decided; at ``at`` if it happened earlier.
+
+    Says why the move is out of order (see :meth:`TwoLoops.out_of_order`), or None; the
+    move is recorded either way; the timeline says it beside the move.
+    """
     target = model.stage(stage)
     group = store.group(community)
     if not evidence.strip():
         raise StoreError("say what shows it: a line of evidence for the move")
+    note = model.out_of_order(history(store, community, before=at).stage, target.id)
     data = {"stage": target.id, "evidence": evidence.strip(), "by": by.strip()}
     store.append_group_event(group["id"], "stage_moved", data, at)
+    return note
 
 
 def add_evidence(store: Store, community: str, note: str, by: str = "", at=None) -> None:
     group = store.group(community)
     if not note.strip():
         raise StoreError("the evidence is empty")
-    current = history(store, community).stage
+    current = history(store, community, before=at).stage
     store.append_group_event(group["id"], "evidence_added", {"stage": current, "note": note.strip(), "by": by}, at)
 
 
@@ -205,16 +260,20 @@ def report(model: TwoLoops, hist: History, width: int = 72, height: int = 14, tz
     when = lambda at: moment(at, tz).strftime("%Y-%m-%d")  # noqa: E731
     stage = model.stage(hist.stage) if hist.stage else None
     timeline = []
+    before = None  # the stage each move left, in the order things happened (a dated entry included)
     for e in hist.entries:
+        note = ""
         if e.kind == "moved":
             line = f"{when(e.at)}  moved to {model.stage(e.stage).title}: {e.text}"
+            note, before = model.out_of_order(before, e.stage) or "", e.stage
         elif e.kind == "evidence":
             line = f"{when(e.at)}  evidence: {e.text}"
         else:
             verb = "took on" if e.kind == "role" else "stepped out of"
             person, _, role = e.text.partition(": ")
             line = f"{when(e.at)}  {person} {verb} {model.role(role).name}"
-        timeline.append(line + (f" (decided by {e.by})" if e.kind == "moved" and e.by else ""))
+        line += f" (decided by {e.by})" if e.kind == "moved" and e.by else ""
+        timeline.append(line + (f"; out of order: {note}" if note else ""))
     activity = [
         f"{s.title}: {hist.sessions.get(s.id, 0)} sessions, {hist.people.get(s.id, 0)} people"
         for s in model.stages

@@ -40,7 +40,17 @@ Duration = Annotated[
     ),
 ]
 
-TWO_LOOPS_STAGES = ("name", "connect", "nourish", "illuminate", "hospice", "compost")
+TWO_LOOPS_STAGES = ("name", "connect", "nourish", "illuminate", "influence", "hospice", "compost")
+# The seeds call the step after Nourish "Amplify"; it is the stage shown as "Illuminate and amplify".
+STAGE_ALIASES = {"amplify": "illuminate"}
+
+
+def stage_id(value: object) -> object:
+    """A Two Loops stage as written (any case, or by its other name) to its id."""
+    if isinstance(value, str):
+        value = value.strip().lower()
+        return STAGE_ALIASES.get(value, value)
+    return value
 
 
 class _Strict(BaseModel):
@@ -210,7 +220,11 @@ class Protocol(_Strict):
     family: str = Field("", description="Which family of formats it belongs to.")
     group_size: GroupSize = GroupSize()
     tags: list[str] = Field(default_factory=list)
-    two_loops_stage: Literal[TWO_LOOPS_STAGES] | None = None  # type: ignore[valid-type]
+    two_loops_stage: Annotated[
+        Literal[TWO_LOOPS_STAGES] | None,  # type: ignore[valid-type]
+        BeforeValidator(stage_id),
+        Field(description="Where on the Two Loops it helps a community: one of the stages, or amplify."),
+    ] = None
     length: Duration | None = Field(
         None, description="For an agenda: the time it has from start to end; rebalancing aims to end within it."
     )
@@ -219,6 +233,13 @@ class Protocol(_Strict):
     )
     reciprocity_level: int | None = Field(
         None, ge=1, le=5, description="Which level of the Reciprocity Game this protocol plays (1-5)."
+    )
+    crew_meeting: bool = Field(
+        False,
+        description=(
+            "It can serve as a crew's monthly meeting (Reciprocity Game, level 3): run for a saved group, "
+            "the session is a meeting of that group, and attendance scores."
+        ),
     )
     steps: list[Step] = Field(min_length=1)
 

@@ -319,8 +319,18 @@ def _breakout_rounds(state: State, run: StepRun) -> tuple[tuple[tuple[str, ...],
     )
 
 
-def build(state: State, now: float | None = None, tz: tzinfo | None = None, rules: ScoringRules | None = None):
-    """The report of a session as it stands at ``now`` (a turn still running counts up to it)."""
+def build(
+    state: State,
+    now: float | None = None,
+    tz: tzinfo | None = None,
+    rules: ScoringRules | None = None,
+    points: Iterable[str] = (),
+):
+    """The report of a session as it stands at ``now`` (a turn still running counts up to it).
+
+    ``points`` are what the ledger says the session scored as a meeting of its group
+    (:meth:`circle.ledger.Ledger.meeting_lines`): that takes every earlier meeting to know.
+    """
     protocol = state.protocol
     if protocol is None or state.created_at is None:
         raise ValueError("this session has no events to report")
@@ -399,6 +409,7 @@ def build(state: State, now: float | None = None, tz: tzinfo | None = None, rule
         from circle.scoring import load_rules
 
         records = tuple(record_lines(state, rules or load_rules()))
+    records += tuple(points)
     market = fold_market(state.records_of(OPEN_SPACE_KINDS))
     return SessionReport(
         session_id=state.session_id,
@@ -436,9 +447,13 @@ def _timeline(state: State, titles: list[str]) -> Iterable[Moment]:
 
 
 def from_events(
-    events: list[Event], now: float | None = None, tz: tzinfo | None = None, rules: ScoringRules | None = None
+    events: list[Event],
+    now: float | None = None,
+    tz: tzinfo | None = None,
+    rules: ScoringRules | None = None,
+    points: Iterable[str] = (),
 ) -> SessionReport:
     state = fold(events)
     if state.protocol is None:
         raise ValueError("this session has no events to export")
-    return build(state, now, tz, rules)
+    return build(state, now, tz, rules, points)

@@ -16,9 +16,9 @@ async def test_create_a_crew_add_and_remove_members(app_factory, store):
         assert isinstance(app.screen, GroupsScreen)
         await pilot.press("n", *"Tuesday crew", "enter")
         await pilot.pause()
-        await pilot.press("enter")  # kind: crew (the first choice)
-        await pilot.pause()
         await pilot.press(*"Ana, Ben, Caro", "enter")
+        await pilot.pause()
+        await pilot.press("enter")  # kind: crew (the first choice for three)
         await pilot.pause()
         assert [p.name for p in store.group_members("Tuesday crew")] == ["Ana", "Ben", "Caro"]
 
@@ -74,10 +74,10 @@ async def test_the_ledger_screen_is_on_show_before_it_adds_up(app_factory, world
     seen = []
     real = ledger_screen.compute
 
-    def watched(store, rules):
+    def watched(store, rules, *rest):
         screen = world_app.screen
         seen.append((screen.is_mounted, str(screen.query_one("#ledger-title").content)))
-        return real(store, rules)
+        return real(store, rules, *rest)
 
     monkeypatch.setattr(ledger_screen, "compute", watched)
     session = world.session("reciprocity-1-listening", ["Ana", "Ben"])

@@ -23,7 +23,12 @@ async def test_record_an_offer_by_keys(app_factory, world):
         await pilot.press("tab", *"an introduction", "enter")
         await pilot.pause()
         assert app.screen is live
-        assert "Caro offered Ana: an introduction  +6" in str(live.query_one("#records").content)
+        assert "Caro offered Ana: an introduction  +5, +1 respect bonus" in str(live.query_one("#records").content)
+        # Where the bonus is given, it says what it is for.
+        assert any(
+            n.message == "recorded: +5 for the offer, +1 respect bonus for talking and listening with mutual respect"
+            for n in app._notifications
+        )
 
         ledger = compute(world.store, app.rules)
         assert ledger.totals()[ids["Caro"]][2] == 6

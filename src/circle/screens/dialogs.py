@@ -11,6 +11,7 @@ from textual.widgets import Button, Label, OptionList, Select, SelectionList, St
 from textual.widgets.option_list import Option
 
 from circle.wall_text import wall_text
+from circle.widgets.rows_table import RowsTable
 from circle.widgets.typed_line import TypedLine
 
 
@@ -143,6 +144,29 @@ class HelpDialog(_Dialog):
             yield Static("escape or ? to close", classes="dialog-detail")
 
 
+class TraceDialog(_Dialog):
+    """A total opened into the moments that make it, oldest first, with the running total."""
+
+    BINDINGS = [Binding("escape,enter,q", "cancel", "Close", id="close")]
+
+    def __init__(self, title: str, headers: list[str], rows: list[list[str]], right: tuple[int, ...] = ()):
+        super().__init__()
+        self.title_text, self.headers, self.rows, self.right = title, headers, rows, right
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog trace"):
+            yield Label(_shown(self.title_text), classes="dialog-title")
+            yield RowsTable(id="trace-rows")
+            yield Static("up/down to scroll · escape to close", classes="dialog-detail")
+
+    def on_mount(self) -> None:
+        table = self.query_one(RowsTable)
+        table.set_columns(self.headers, right=self.right)
+        table.set_rows([[wall_text(cell) for cell in row] for row in self.rows])
+        table.focus()
+        table.scroll_end(animate=False)  # the latest moments, where the total stands
+
+
 class PairDialog(_Dialog):
     """Two people and a short label: an offer, an ask, a conflict. Returns (a, b, label) or None."""
 
@@ -187,9 +211,19 @@ class ManyDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(_shown(self.heading), classes="dialog-title")
-            yield SelectionList(*[(Content(name), pid) for pid, name in self.people])
+            yield SelectionList(*[(self._prompt(name, False), pid) for pid, name in self.people])
             yield TypedLine(placeholder=self.label, id="label", on_enter=self._entered, on_escape=self.action_cancel)
             yield Static("space to tick, tab to the label, enter to save", classes="dialog-detail")
+
+    @staticmethod
+    def _prompt(name: str, ticked: bool) -> Content:
+        # A tick and a word as well as the box's colour: a projector can wash colours out.
+        return Content(("✓ " if ticked else "· ") + wall_text(name) + ("  (ticked)" if ticked else ""))
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        chosen = set(event.selection_list.selected)
+        for index, (pid, name) in enumerate(self.people):
+            event.selection_list.replace_option_prompt_at_index(index, self._prompt(name, pid in chosen))
 
     def _entered(self, label: str) -> None:
         self.dismiss((list(self.query_one(SelectionList).selected), label))

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from circle.engine import RosterError, check_roster
-from circle.groups import GROUP_KINDS, size_warning
+from circle.groups import GROUP_KINDS, kind_for, size_warning
 from circle.screens.dialogs import AskText, PickOne
 from circle.store import Store, StoreError
 from circle.wall_text import wall_text
@@ -101,18 +101,20 @@ class GroupsScreen(Screen[None]):
     def action_new(self) -> None:
         def named(name: str | None) -> None:
             if name and name.strip():
-                self.app.push_screen(
-                    PickOne("What kind of group?", [(k, k) for k in GROUP_KINDS]), lambda k: kind(name, k)
-                )
+                self.app.push_screen(AskText("Who is in it?", "names, comma separated"), lambda m: members(name, m))
 
-        def kind(name: str, chosen: str | None) -> None:
-            if chosen:
-                self.app.push_screen(
-                    AskText("Who is in it?", "names, comma separated"), lambda m: members(name, chosen, m)
-                )
+        def members(name: str, text: str | None) -> None:
+            if text is None:
+                return
+            names = check_roster(text.split(",")) if text.strip() else []
+            kinds = [kind_for(len(names)), *(k for k in GROUP_KINDS if k != kind_for(len(names)))]
+            self.app.push_screen(  # the kind their number suggests comes first: two are a partnership
+                PickOne("What kind of group?", [(k, k) for k in kinds]), lambda k: kind(name, names, k)
+            )
 
-        def members(name: str, chosen: str, text: str | None) -> None:
-            names = check_roster(text.split(",")) if text and text.strip() else []
+        def kind(name: str, names: list[str], chosen: str | None) -> None:
+            if not chosen:
+                return
             self._attempt(lambda: self.store.create_group(name, self.store.people_named(names), chosen), name.strip())
             warning = size_warning(chosen, len(names))
             if warning:

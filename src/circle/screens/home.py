@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from circle.protocol import Protocol
     from circle.store import SessionRow
 
+MAX_GROUPS_SHOWN = 4  # home's side pane is small; the ledger has every group
+
 
 def length_text(protocol: Protocol) -> str:
     """Planned length for the smallest and largest group: minutes, or hours for a long agenda."""
@@ -92,7 +94,9 @@ class HomeScreen(Screen[None]):
             await self.query_one("#protocol-pane").mount(
                 DataTable(id="protocols", cursor_type="row", zebra_stripes=True), Static(id="protocol-summary")
             )
-            await self.query_one("#sessions-pane").mount(OptionList(id="sessions"))
+            await self.query_one("#sessions-pane").mount(
+                OptionList(id="sessions"), Label("Group meetings", classes="pane-title"), Static(id="rhythm")
+            )
             await self.query_one("#who").mount(
                 Horizontal(
                     Input(placeholder="Ana, Ben, Caro", id="names"),
@@ -135,6 +139,7 @@ class HomeScreen(Screen[None]):
             )
         if not rows:
             sessions.add_option(Option("no sessions yet", disabled=True))
+        self.query_one("#rhythm", Static).update(self._rhythm_text())
         # Names as typed are shown as text, never markup (a Select's labels are parsed otherwise).
         options = [(Content(wall_text(f"group: {name}")), f"group:{name}") for name in store.group_names()]
         seen: set[str] = set()
@@ -146,6 +151,27 @@ class HomeScreen(Screen[None]):
                 options.append((Content(label), f"roster:{row.id}"))
         reuse: Select = self.query_one("#reuse")
         reuse.set_options(options)
+
+    def _rhythm_text(self) -> Content:
+        """Each saved group's monthly meeting: when it last met, whether this month's is to come."""
+        from circle.ledger import compute
+        from circle.store import StoreError
+
+        groups = self.app.store.groups()
+        if not groups:
+            return Content("no saved groups yet (ctrl+g)")
+        try:
+            ledger = compute(self.app.store, self.app.rules, self.app.tz, meetings_only=True)
+        except StoreError as exc:  # the rest of home still works; this line says why the rhythm is missing
+            return Content(f"meetings unreadable: {exc}")
+        now, tz = self.app.clock.now(), self.app.tz
+        lines = [
+            Content.assemble((wall_text(g["name"]), "bold"), ": ", ledger.rhythm(g["id"], now, tz).line(tz, brief=True))
+            for g in groups[:MAX_GROUPS_SHOWN]
+        ]
+        if len(groups) > MAX_GROUPS_SHOWN:
+            lines.append(Content(f"and {len(groups) - MAX_GROUPS_SHOWN} more on the ledger (ctrl+l)"))
+        return Content("\n").join(lines)
 
     def selected_protocol(self) -> Protocol | None:
         if not self.ready:

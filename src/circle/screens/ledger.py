@@ -1,4 +1,7 @@
-"""The Reciprocity Game ledger: points per person and level, by month, meetings and conflicts."""
+"""The Reciprocity Game ledger: points per person and level, over time, meetings and conflicts.
+
+Enter on a person opens their total into the moments that make it.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +17,9 @@ from textual.widgets import Footer, Label, Select, Sparkline, Static
 
 from circle.files import write_text
 from circle.ledger import Ledger, compute
-from circle.ledger_report import Report, as_csv, as_markdown, report
+from circle.ledger_report import Report, as_csv, as_markdown, moments, report, span_of
 from circle.scoring import ScoringRules
+from circle.screens.dialogs import TraceDialog
 from circle.store import Store
 from circle.wall_text import wall_text
 from circle.widgets.rows_table import RowsTable
@@ -27,6 +31,7 @@ class LedgerScreen(Screen[None]):
     CSS_PATH = "ledger.tcss"
     BINDINGS = [
         Binding("g", "choose_group", "Group", id="group"),
+        Binding("t", "trace", "Trace", id="trace"),
         Binding("x", "export('md')", "Export md", id="export-md"),
         Binding("v", "export('csv')", "Export csv", id="export-csv"),
         Binding("h,escape", "app.go_home", "Home", id="home"),
@@ -40,16 +45,17 @@ class LedgerScreen(Screen[None]):
         self.tz = tz
         self.ledger: Ledger | None = None  # added up in a worker once the screen is on show
         self.group: dict | None = None
+        self.report: Report | None = None  # what is on show, so a row can be traced
 
     def compose(self) -> ComposeResult:
         groups = [(Content(wall_text(g["name"])), g["name"]) for g in self.store.groups()]
         with Horizontal(id="ledger-top"):
             yield Static(id="ledger-title")
             yield Select([(Content("everyone"), EVERYONE), *groups], value=EVERYONE, allow_blank=False, id="group")
-        yield RowsTable(id="points")
+        yield RowsTable(id="points", cursor=True)
         with Horizontal(id="ledger-bottom"):
             with Vertical(id="trend-pane"):
-                yield Label("Points by month", classes="pane-title")
+                yield Label("Points by month", classes="pane-title", id="trend-title")
                 yield Sparkline([], id="trend")
                 yield Static(id="trend-range")
                 yield Label("Open conflicts", classes="pane-title")
@@ -60,10 +66,8 @@ class LedgerScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        names = self.rules.names
-        self.query_one("#points", RowsTable).set_columns(
-            ["Person", "Total", *(names[n] for n in range(1, 6)), "By month"], right=range(1, 7), strong=[1]
-        )
+        self._columns("month")
+        self.query_one("#points", RowsTable).focus()
         self.query_one("#ledger-title", Static).update("Ledger: adding up every session…")
         self.call_after_refresh(self.add_up)
 
@@ -73,11 +77,17 @@ class LedgerScreen(Screen[None]):
         On the main thread, and after the first paint: a thread would share the
         interpreter with the screen settling in, and take twice as long.
         """
-        ledger = compute(self.store, self.rules)
+        ledger = compute(self.store, self.rules, self.tz)
         self.ledger = ledger
         for problem in ledger.problems:
             self.notify(problem, severity="warning", timeout=8)
         self.show()
+
+    def _columns(self, unit: str) -> None:
+        names = self.rules.names
+        self.query_one("#points", RowsTable).set_columns(
+            ["Person", "Total", *(names[n] for n in range(1, 6)), f"By {unit}"], right=range(1, 7), strong=[1]
+        )
 
     def on_select_changed(self, event: Select.Changed) -> None:
         value = event.value
@@ -90,13 +100,16 @@ class LedgerScreen(Screen[None]):
         """Fill the screen from ``rep``, or from the ledger for the chosen group."""
         if self.ledger is None:
             return  # the worker shows it when it is ready
-        rep = rep or report(self.ledger, self.group, self.tz)
+        rep = rep or report(self.ledger, self.group, self.tz, now=self.app.clock.now())
+        self.report = rep
         self.query_one("#ledger-title", Static).update(Content(wall_text(rep.title)))
+        self._columns(rep.unit)
+        self.query_one("#trend-title", Label).update(f"Points by {rep.unit}")
         self.query_one("#points", RowsTable).set_rows(
             [(wall_text(r.name), str(r.total), *(str(r.levels[n]) for n in range(1, 6)), r.trend) for r in rep.rows]
         )
         self.query_one("#trend", Sparkline).data = rep.monthly_totals or [0]
-        span = f"{rep.months[0]} to {rep.months[-1]}" if rep.months else "no points yet"
+        span = span_of(rep) if rep.months else "no points yet"
         self.query_one("#trend-range", Static).update(span)
         self.query_one("#conflicts", Static).update(Content("\n".join(rep.open_conflicts) or "none"))
         if rep.streak is None:
@@ -105,10 +118,36 @@ class LedgerScreen(Screen[None]):
             title = f"Meetings · streak {rep.streak} month{'s' if rep.streak != 1 else ''}"
             misses = ", ".join(f"{name} {n}" for name, n in sorted(rep.misses.items()))
             body = "\n".join(rep.meetings[-12:]) or "none yet"  # the latest twelve, oldest first
+            if rep.rhythm:
+                body = f"{rep.rhythm}\n{body}"
             if misses:
                 body += f"\nmisses: {misses}"
         self.query_one("#meetings-title", Label).update(title)
         self.query_one("#meetings", Static).update(Content(body))
+
+    def on_rows_table_chosen(self, event: RowsTable.Chosen) -> None:
+        self.trace(event.index)
+
+    def action_trace(self) -> None:
+        self.trace(self.query_one("#points", RowsTable).cursor or 0)
+
+    def trace(self, index: int) -> None:
+        """Open one person's total into its moments: date, points, running total, level, reason, session."""
+        if self.ledger is None or self.report is None or index >= len(self.report.rows):
+            return
+        row = self.report.rows[index]
+        names = self.rules.names
+        group_id = self.group["id"] if self.group else None
+        running, lines = 0, []
+        for m in moments(self.ledger, group_id, row.person, self.tz):
+            running += m.points
+            lines.append(
+                [m.date, f"{m.points:+d}" if m.points else "0", str(running), names[m.level], m.reason, m.session]
+            )
+        title = f"{row.name}: {row.total} points, {len(lines)} moment{'s' if len(lines) != 1 else ''}"
+        # The numbers next to the date: on a narrow screen it is the session id that is cut, not the points.
+        headers = ["Date", "Points", "Total", "Level", "Reason", "Session"]
+        self.app.push_screen(TraceDialog(title, headers, lines, right=(1, 2)))
 
     def action_choose_group(self) -> None:
         self.query_one("#group", Select).focus()
@@ -122,7 +161,7 @@ class LedgerScreen(Screen[None]):
         if fmt == "csv":
             text = as_csv(self.ledger, self.group["id"] if self.group else None, self.tz)
         else:
-            text = as_markdown(report(self.ledger, self.group, self.tz), self.rules)
+            text = as_markdown(report(self.ledger, self.group, self.tz, now=self.app.clock.now()), self.rules)
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
             write_text(path, text)

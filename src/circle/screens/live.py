@@ -64,7 +64,7 @@ class LiveScreen(Screen[None]):
     LEVEL_KEYS = {
         1: "l listened · u undo",
         2: "o offer · i ask · u undo",
-        3: "attendance scores",
+        3: "a meeting: attendance counts",
         4: "c conflict · u undo",
         5: "w co-owners · u undo",
     }
@@ -90,6 +90,7 @@ class LiveScreen(Screen[None]):
         self._stalled_at: float | None = None  # writes fail: the wall stays at the last moment saved
         self._stall_reason = ""
         self._texts: dict[str, object] = {}  # what each widget shows now
+        self._first_note: list[str] = []  # a line above the points (level 5 played with no earlier levels)
 
     BREAKOUT_ACTIONS = {"regroup", "move_person"}
 
@@ -104,6 +105,19 @@ class LiveScreen(Screen[None]):
             return slot is None or slot.speaker is not None
         levels = self.RECIPROCITY_ACTIONS.get(action)
         return levels is None or self._level() in levels
+
+    def _level_five_note(self) -> list[str]:
+        """Level 5 comes after a few rounds of the earlier levels: say so if the crew has none (never refuse)."""
+        state = self.session.state
+        if self._level() != 5 or state.group is None:
+            return []
+        try:
+            played = compute(self.store, self.app.rules, self.tz).levels_played(state.group["id"])
+        except StoreError:
+            return []
+        if played & {1, 2, 3, 4}:
+            return []
+        return [f"{state.group['name']} has no earlier levels recorded; the game suggests a few rounds of 1-4 first"]
 
     def _in_breakout(self) -> bool:
         run = self.session.state.run
@@ -150,6 +164,7 @@ class LiveScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self._first_note = self._level_five_note()
         self.refresh_view()
         self.set_interval(TICK, self._tick)
 
@@ -209,10 +224,11 @@ class LiveScreen(Screen[None]):
             self._texts["records"] = (view.records, view.attendance)
             records = self.query_one("#records", Static)
             # The attendance, then the latest moments, oldest first as in the summary and exports.
-            lines = [*([view.attendance] if view.attendance else []), *view.records[-5:]]
+            lines = [*([view.attendance] if view.attendance else []), *self._first_note, *view.records[-5:]]
             records.update(Content("\n".join(lines) or "nothing recorded yet"))
-            records.border_title = self.LEVEL_KEYS.get(self._level() or 0, "")
-            records.display = self._level() is not None
+            # A crew's meeting (any protocol that serves as one) shows its attendance as level 3 does.
+            records.border_title = self.LEVEL_KEYS.get(self._level() or (3 if view.attendance else 0), "")
+            records.display = self._level() is not None or bool(view.attendance)
         self.set_class(view.over, "-overtime")
 
     def _wall(self, now: float) -> str:
@@ -474,22 +490,29 @@ class LiveScreen(Screen[None]):
     def _present(self) -> list[tuple[str, str]]:
         return [(p.id, p.name) for p in self.session.state.people_present()]
 
-    def _recorded(self, command, *args) -> None:
+    def _recorded(self, command, *args, note: str = "recorded") -> None:
         if self._do(command, *args):
-            self.notify("recorded", timeout=2)
+            self.notify(note, timeout=4 if note != "recorded" else 2)
 
-    def _pair(self, title: str, first: str, second: str, command, label: str) -> None:
+    def _pair(self, title: str, first: str, second: str, command, label: str, note: str = "recorded") -> None:
         def done(result: tuple[str, str, str] | None) -> None:
             if result:
-                self._recorded(command, *result)
+                self._recorded(command, *result, note=note)
 
         self.app.push_screen(PairDialog(title, first, second, self._present(), label), done)
 
+    def _money_note(self, points: int, what: str) -> str:
+        bonus = self.app.rules.level(2).respect_bonus
+        note = f"recorded: +{points} for {what}"
+        return note + (f", +{bonus} respect bonus for talking and listening with mutual respect" if bonus else "")
+
     def action_offer(self) -> None:
-        self._pair("Record an offer", "Who offers?", "To whom?", self.session.record_offer, "what is offered")
+        note = self._money_note(self.app.rules.level(2).offer, "the offer")
+        self._pair("Record an offer", "Who offers?", "To whom?", self.session.record_offer, "what is offered", note)
 
     def action_ask(self) -> None:
-        self._pair("Record an ask", "Who asks?", "Of whom?", self.session.record_ask, "what is asked for")
+        note = self._money_note(self.app.rules.level(2).ask, "asking")
+        self._pair("Record an ask", "Who asks?", "Of whom?", self.session.record_ask, "what is asked for", note)
 
     def action_listened(self) -> None:
         def confirmed(yes: bool | None) -> None:
@@ -536,8 +559,22 @@ class LiveScreen(Screen[None]):
 
     def action_co_owners(self) -> None:
         def done(result: tuple[list[str], str] | None) -> None:
-            if result:
-                self._recorded(self.session.record_co_owners, *result)
+            if not result:
+                return
+            people, label = result
+            if not people:
+                self.notify("tick who co-owns it first (space)", severity="warning")
+                return
+            names = ", ".join(self.session.state.name(pid) for pid in people)
+            points = self.app.rules.level(5).co_owner
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._recorded(self.session.record_co_owners, people, label)
+
+            venture = f" of {label}" if label.strip() else ""
+            detail = f"{names}: +{points} each, as co-owners{venture}."
+            self.app.push_screen(ConfirmDialog("Do they now formally share its ownership?", detail), confirmed)
 
         self.app.push_screen(ManyDialog("Who now co-owns the venture?", self._present(), "the venture"), done)
 

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Label, Select, Static
 
 from circle import loops
 from circle.files import write_text
-from circle.screens.dialogs import AskText, PickOne
+from circle.screens.dialogs import AskText, ConfirmDialog, PickOne
 from circle.store import Store, StoreError
 from circle.wall_text import wall_text
 
@@ -139,9 +139,18 @@ class LoopsScreen(Screen[None]):
         stages = [(s.id, f"{s.title} ({s.loop})") for s in self.model.stages]
 
         def stage_chosen(stage: str | None) -> None:
-            if stage:
-                ask = AskText(f"What shows that {self.community} is at {self.model.stage(stage).title}?", "evidence")
-                self.app.push_screen(ask, lambda evidence: evidence and ask_who(stage, evidence))
+            if not stage:
+                return
+            note = self.model.out_of_order(loops.history(self.store, self.community).stage, stage)
+            if note:  # allowed, but asked: a community rarely leaps along its loop
+                question = ConfirmDialog("Move out of the loop's order?", f"{note}. Record the move anyway?")
+                self.app.push_screen(question, lambda yes: yes and ask_evidence(stage))
+            else:
+                ask_evidence(stage)
+
+        def ask_evidence(stage: str) -> None:
+            ask = AskText(f"What shows that {self.community} is at {self.model.stage(stage).title}?", "evidence")
+            self.app.push_screen(ask, lambda evidence: evidence and ask_who(stage, evidence))
 
         def ask_who(stage: str, evidence: str) -> None:
             ask = AskText("Who decided?", "names, or 'the crew'")

@@ -54,15 +54,16 @@ class SummaryScreen(Screen[None]):
         Binding("ctrl+q", "app.quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, session: Session, export_dir: Path, tz: tzinfo | None = None):
+    def __init__(self, session: Session, export_dir: Path, tz: tzinfo | None = None, points: tuple[str, ...] = ()):
         super().__init__()
         self.session = session
+        self.points = points  # what the session scored as a meeting of its group (from the ledger)
         self.export_dir = export_dir
         self.tz = tz
         self.report: SessionReport | None = None
 
     def compose(self) -> ComposeResult:
-        report = self.report = build(self.session.state, self.app.clock.now(), self.tz, self.app.rules)
+        report = self.report = build(self.session.state, self.app.clock.now(), self.tz, self.app.rules, self.points)
         yield Static(Content(wall_text(f"{report.title}  ·  {report.when}")), id="summary-title")
         with Container(id="tables"):
             with Vertical(id="steps-pane"):
@@ -94,7 +95,7 @@ class SummaryScreen(Screen[None]):
         assert state.protocol is not None and state.created_at is not None
         stamp = moment(state.created_at, self.tz).strftime("%Y-%m-%d-%H%M")
         path = self.export_dir / f"circle-{stamp}-{state.protocol.id}.md"
-        report = build(state, self.app.clock.now(), self.tz, self.app.rules)
+        report = build(state, self.app.clock.now(), self.tz, self.app.rules, self.points)
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
             write_text(path, render(report, "md"))

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
+from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -30,11 +32,25 @@ class RowsTable(ScrollView, can_focus=True):
     RowsTable > .rows-table--header { color: $secondary; text-style: bold; }
     RowsTable > .rows-table--stripe { background: $boost; }
     RowsTable > .rows-table--strong { text-style: bold; }
+    RowsTable > .rows-table--cursor { background: $accent 40%; text-style: bold; }
     """
-    COMPONENT_CLASSES = {"rows-table--header", "rows-table--stripe", "rows-table--strong"}
+    COMPONENT_CLASSES = {"rows-table--header", "rows-table--stripe", "rows-table--strong", "rows-table--cursor"}
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("enter", "choose", "Open", show=False),
+    ]
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None):
+    class Chosen(Message):
+        """Enter on a row (``index`` into the rows), when the table has a cursor."""
+
+        def __init__(self, table: RowsTable, index: int):
+            super().__init__()
+            self.table, self.index = table, index
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None, cursor: bool = False):
         super().__init__(id=id, classes=classes)
+        self.cursor: int | None = 0 if cursor else None  # the chosen row, for a table that opens rows
         self.headers: list[str] = []
         self.rows: list[Sequence[str]] = []
         self.right: set[int] = set()  # columns aligned right (numbers)
@@ -49,6 +65,8 @@ class RowsTable(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
         """Replace every row; cells are plain strings (names are shown as written, never as markup)."""
         self.rows = list(rows)
+        if self.cursor is not None:
+            self.cursor = min(self.cursor, max(0, len(self.rows) - 1))
         self.widths = [
             max([cell_len(header)] + [cell_len(row[i]) for row in self.rows]) for i, header in enumerate(self.headers)
         ]
@@ -70,6 +88,8 @@ class RowsTable(ScrollView, can_focus=True):
         base = self.rich_style
         if index % 2:
             base = base + self.get_component_rich_style("rows-table--stripe")
+        if index == self.cursor and self.has_focus:
+            base = base + self.get_component_rich_style("rows-table--cursor")
         return self._line(self.rows[index], base, width)
 
     def _line(self, cells: Sequence[str], style, width: int) -> Strip:
@@ -84,3 +104,26 @@ class RowsTable(ScrollView, can_focus=True):
             segments.append(Segment(text, strong if i in self.strong else style))
         strip = Strip(segments).crop(self.scroll_offset.x, self.scroll_offset.x + width)
         return strip.extend_cell_length(width, style)
+
+    def action_move(self, by: int) -> None:
+        if self.cursor is None or not self.rows:
+            self.scroll_relative(y=by, animate=False)
+            return
+        self.cursor = max(0, min(len(self.rows) - 1, self.cursor + by))
+        view = self.scrollable_content_region.height - 1  # the header line stays put
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + view:
+            self.scroll_to(y=self.cursor - view + 1, animate=False)
+        self.refresh()
+
+    def action_choose(self) -> None:
+        if self.cursor is not None and self.rows:
+            self.post_message(self.Chosen(self, self.cursor))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
