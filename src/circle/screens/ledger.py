@@ -144,7 +144,8 @@ class LedgerScreen(Screen[None]):
             lines.append(
                 [m.date, f"{m.points:+d}" if m.points else "0", str(running), names[m.level], m.reason, m.session]
             )
-        title = f"{row.name}: {row.total} points, {len(lines)} moment{'s' if len(lines) != 1 else ''}"
+        points = f"{row.total} point{'s' if abs(row.total) != 1 else ''}"
+        title = f"{row.name}: {points}, {len(lines)} moment{'s' if len(lines) != 1 else ''}"
         # The numbers next to the date: on a narrow screen it is the session id that is cut, not the points.
         headers = ["Date", "Points", "Total", "Level", "Reason", "Session"]
         self.app.push_screen(TraceDialog(title, headers, lines, right=(1, 2)))
