@@ -6,7 +6,7 @@ Run from the repository root with the development virtualenv:
     .venv/bin/python benchmarks/big_round.py --quick    # 2 rounds of 2 cycles: under a minute
     .venv/bin/python benchmarks/big_round.py --rounds 8 --cycles 10
 
-The real app (``circle.app.make_app`` through the gallery's ``World``: a real store
+The real app (``circle.tui.app.make_app`` through the gallery's ``World``: a real store
 in a temporary folder, the bundled protocols, a frozen clock) runs headless under
 ``App.run_test`` at 80x24 and at 160x48 on the live screen of 'feelz-checkin' (past
 its arrival silence, in the check-in round), once with 200 people and once with 5,
@@ -77,8 +77,9 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widgets import Input
 
-from circle.gallery import new_world, settle
-from circle.screens.live import LiveScreen
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ (the harness) is at the top of the repository
+from circle.tui.screens.live import LiveScreen
+from tools.gallery import new_world, settle
 
 TARGET_MS = 100.0
 PROTOCOL = "feelz-checkin"

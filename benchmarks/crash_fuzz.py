@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/crash_fuzz.py [--trials 500] [--processes 10] [--first-seed 0]
 
-In-process trials (``circle.crash_trials``): a random bundled protocol with a random roster
+In-process trials (``tools.crash_trials``): a random bundled protocol with a random roster
 (sometimes run for a saved group with an earlier session behind it) is started on a real
 database with a fake clock and driven by random live-screen commands; at a random moment the
 database and its WAL files are copied as they are on disk with the writer still open (between
@@ -11,7 +11,7 @@ commands after the disk filled up); some resumes are killed too, their own commi
 copy is checked against what the wall showed, resumed some time later (about a third of the
 trials crash a second time after resuming), run to its end, ended and exported.
 
-Real-process trials (``circle.crash_process``): the real app runs headless in a child process,
+Real-process trials (``tools.crash_process``): the real app runs headless in a child process,
 random keys are pressed, and the child is killed with SIGKILL after a random 1 to 8 seconds;
 the database it leaves is checked against the last paint the child reported.
 
@@ -30,9 +30,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from circle.crash_process import run_process_trial
-from circle.crash_trials import Trial, library, steady_mixer
-from circle.scoring import load_rules
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ (the harness) is at the top of the repository
+from circle.games.reciprocity.scoring import load_rules
+from tools.crash_process import run_process_trial
+from tools.crash_trials import Trial, library, steady_mixer
 
 
 def in_process(trials: int, first: int, folder: Path) -> None:

@@ -48,9 +48,9 @@ CHILD = textwrap.dedent(
     r"""
     import asyncio, json, sys, time
     from pathlib import Path
-    from circle.app import make_app
-    from circle.clock import SystemClock
-    from circle.loader import load_library
+    from circle.tui.app import make_app
+    from circle.core.clock import SystemClock
+    from circle.protocol.loader import load_library
     from circle.sessions import StartRequest
 
     db, protocol, seconds, interval = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])

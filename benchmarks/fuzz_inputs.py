@@ -72,7 +72,7 @@ def cli(argv: list[str]) -> str:
 
 def stub_app() -> list:
     """`circle run` checks its input and opens no screen; what it would have started is kept."""
-    import circle.app
+    import circle.tui.app
 
     started: list = []
 
@@ -86,7 +86,7 @@ def stub_app() -> list:
         started.append(start)
         return App()
 
-    circle.app.make_app = make_app
+    circle.tui.app.make_app = make_app
     return started
 
 

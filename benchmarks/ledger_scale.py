@@ -51,13 +51,14 @@ from pathlib import Path
 
 import textual
 
-from circle.clock import FakeClock
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ (the harness) is at the top of the repository
+from circle.core.clock import FakeClock
 from circle.engine import CommandRejected, PairsStep, Person, RoundStep, Session
-from circle.ledger import compute
-from circle.ledger_report import report
-from circle.loader import load_library
-from circle.protocol import Protocol
-from circle.scoring import load_rules
+from circle.games.reciprocity.ledger import compute
+from circle.games.reciprocity.report import report
+from circle.games.reciprocity.scoring import load_rules
+from circle.protocol.loader import load_library
+from circle.protocol.models import Protocol
 from circle.sessions import start_session
 from circle.store import Store
 
@@ -371,9 +372,9 @@ def measure(db: Path, probes: list[Callable[[Store], dict[str, float]]], runs: i
 
 async def open_screen_once(db: Path, library) -> dict[str, float]:
     """Seconds from pressing ctrl+l on home to the ledger screen's first paint, and to its table filled."""
-    from circle.app import make_app
-    from circle.gallery import home_ready
-    from circle.screens.ledger import LedgerScreen
+    from circle.tui.app import make_app
+    from circle.tui.screens.ledger import LedgerScreen
+    from tools.gallery import home_ready
 
     app = make_app(db, library=library, check_resume=False)
     paints: list[tuple[float, object]] = []
@@ -420,7 +421,7 @@ async def open_screen_once(db: Path, library) -> dict[str, float]:
 
 def measure_screen(db: Path, runs: int) -> dict[str, list[float]]:
     """The ledger screen opened ``runs`` times, each in a fresh headless app."""
-    from circle.loader import load_library
+    from circle.protocol.loader import load_library
 
     library = load_library()
     times: dict[str, list[float]] = {}

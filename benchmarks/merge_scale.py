@@ -30,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from ledger_scale import ensure_db  # noqa: E402  (the decade's builder)
 
-from circle.clock import FakeClock  # noqa: E402
-from circle.loader import load_library  # noqa: E402
-from circle.merge import merge_copy, readable_copy  # noqa: E402
+from circle.core.clock import FakeClock  # noqa: E402
+from circle.protocol.loader import load_library  # noqa: E402
 from circle.sessions import start_session  # noqa: E402
 from circle.store import Store  # noqa: E402
+from circle.store.merge import merge_copy, readable_copy  # noqa: E402
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "circle-merge-scale.db"
 

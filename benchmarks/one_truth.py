@@ -35,7 +35,7 @@ import test_one_truth as truth  # noqa: E402  (the strategy and the checks)
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 
 import circle.engine  # noqa: E402
-from circle.localtime import moment  # noqa: E402
+from circle.core.localtime import moment  # noqa: E402
 from circle.mixer import mix  # noqa: E402
 
 

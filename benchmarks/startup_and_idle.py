@@ -97,7 +97,7 @@ def session_state(app):
     session = getattr(app.screen, "session", None)
     if session is None:
         return {"screen": type(app.screen).__name__}
-    from circle.liveview import live_view
+    from circle.views.live import live_view
 
     state = session.state
     view = live_view(state, time.time())
@@ -154,9 +154,9 @@ if kind == "circle" and mode == "startup":
     main(["--db", db])
 else:
     if kind == "circle":
-        from circle.app import make_app
+        from circle.tui.app import make_app
         from circle.sessions import StartRequest
-        from circle.clock import SystemClock
+        from circle.core.clock import SystemClock
 
         start = StartRequest("feelz-reflect", ["Ana", "Ben", "Caro"])
         app = make_app(db, clock=SystemClock(), start=start, check_resume=False)

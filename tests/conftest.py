@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from circle.clock import FakeClock
-from circle.loader import load_protocol
-from circle.protocol import Protocol
+from circle.core.clock import FakeClock
+from circle.protocol.loader import load_protocol
+from circle.protocol.models import Protocol
 from circle.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"

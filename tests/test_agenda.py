@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from circle.agenda import Block, propose, standing
-from circle.clock import FakeClock
+from circle.core.clock import FakeClock
 from circle.engine import Person, Session
-from circle.loader import LoadError, load_protocol
-from circle.protocol import planned_step_seconds
+from circle.engine.agenda import Block, propose, standing
+from circle.protocol.loader import LoadError, load_protocol
+from circle.protocol.models import planned_step_seconds
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -84,8 +84,8 @@ def test_an_agenda_that_cannot_fit_its_fixed_blocks(tmp_path):
 
 
 def test_bundled_agendas_plan_exactly_their_length_and_name_known_methods():
-    from circle.methods import load_methods, method_problems
-    from circle.resources import bundled_dir
+    from circle.core.resources import bundled_dir
+    from circle.protocol.methods import load_methods, method_problems
 
     methods = load_methods()
     agendas = []
@@ -114,7 +114,7 @@ FRIENDLY_ROOM = [Person(f"p{n}", f"P{n}") for n in range(8)]
 
 
 def friendly(clock):
-    from circle.loader import load_library
+    from circle.protocol.loader import load_library
 
     protocol = load_library().get("collaboratory-friendly")  # 40m meal (min 30m), 2h30m in all
     session = Session.create(protocol, FRIENDLY_ROOM, clock)
@@ -124,7 +124,7 @@ def friendly(clock):
 
 def test_more_time_for_a_block_puts_the_agenda_behind_and_offers_a_rebalance(clock):
     """+ sixteen times on the meal used to leave the header at "on time"."""
-    from circle.agenda import proposal_for
+    from circle.engine.agenda import proposal_for
 
     session = friendly(clock)
     clock.advance(5 * MIN)
@@ -150,7 +150,7 @@ def test_less_time_for_a_block_puts_the_agenda_ahead_and_overtime_eats_into_it(c
 
 
 def proposal_for_none(where) -> bool:
-    from circle.agenda import proposal_for
+    from circle.engine.agenda import proposal_for
 
     return proposal_for(where) is None
 
@@ -186,7 +186,7 @@ def test_people_arriving_in_a_round_add_their_turns_to_the_projection(clock):
 def test_right_after_accepting_a_rebalance_the_agenda_is_on_time(clock):
     """The proposal cuts whole minutes, so it wins back up to a minute more than needed; the header
     used to round that to "1 min ahead"."""
-    from circle.agenda import proposal_for
+    from circle.engine.agenda import proposal_for
 
     session = friendly(clock)
     clock.advance(49 * MIN + 20)  # 9m 20s over
@@ -204,7 +204,7 @@ def test_right_after_accepting_a_rebalance_the_agenda_is_on_time(clock):
 
 
 def two_days(tmp_path):
-    from circle.loader import load_library
+    from circle.protocol.loader import load_library
 
     return load_library().get("dreaming-gathering")  # two days of 6h
 
@@ -223,7 +223,7 @@ def test_the_night_between_two_days_is_not_behind(tmp_path, store):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from circle.agenda import proposal_for
+    from circle.engine.agenda import proposal_for
     from circle.sessions import open_session, resume_session, start_session
 
     friday = datetime(2026, 10, 23, 9, 0, tzinfo=ZoneInfo("Europe/Berlin")).timestamp()

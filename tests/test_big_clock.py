@@ -1,4 +1,4 @@
-from circle.widgets.big_clock import draw, scale_for
+from circle.tui.widgets.big_clock import draw, scale_for
 
 
 def test_clock_grows_with_the_space_it_is_given():

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from circle.clock import FakeClock
+from circle.core.clock import FakeClock
 from circle.engine import CommandRejected, Person, Session, fold, met_in
-from circle.loader import load_protocol
 from circle.mixer import count_repeats
+from circle.protocol.loader import load_protocol
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMES = [f"P{n:02d}" for n in range(12)]
@@ -145,7 +145,7 @@ def test_someone_leaving_a_pair_joins_the_smallest_other_group_and_numbers_stay(
 
 
 def test_numbers_on_the_wall_stay_when_a_group_empties(protocol):
-    from circle.liveview import live_view
+    from circle.views.live import live_view
 
     clock = FakeClock()
     session, _ = start(protocol, clock, names=NAMES[:6])
@@ -281,7 +281,7 @@ def test_a_groups_next_session_remembers_who_met_in_the_last(tmp_path, protocol)
 
 
 def test_the_wall_says_when_the_room_is_too_small_to_split(protocol):
-    from circle.liveview import live_view
+    from circle.views.live import live_view
 
     clock = FakeClock()
     session, _ = start(protocol, clock, names=NAMES[:3])

@@ -228,7 +228,8 @@ def test_a_db_that_is_not_a_database(capsys, tmp_path, command):
 
 
 def test_export_formats_offered_are_the_ones_export_writes():
-    from circle import cli, export
+    from circle import cli
+    from circle.views import export
 
     assert cli.EXPORT_FORMATS == export.FORMATS
 

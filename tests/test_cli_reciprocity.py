@@ -53,8 +53,8 @@ def test_bad_input_is_one_clear_line(capsys, db, argv, message):
 
 
 def test_ledger_prints_text_markdown_and_csv(capsys, db, tmp_path):
-    from circle.clock import FakeClock
-    from circle.loader import load_library
+    from circle.core.clock import FakeClock
+    from circle.protocol.loader import load_library
     from circle.sessions import start_session
 
     store = Store(db)
@@ -84,7 +84,7 @@ def test_validate_checks_the_point_rules(capsys, tmp_path):
     code, out, _ = run(capsys, "validate", str(rules))
     assert code == 1
     assert f"{rules}:4:5: unknown key 'listend'; did you mean 'listened'?" in out
-    from circle.resources import bundled_dir
+    from circle.core.resources import bundled_dir
 
     shipped = [str(bundled_dir("protocols")), str(bundled_dir("data") / "reciprocity.yaml")]
     assert run(capsys, "validate", *shipped)[0] == 0
@@ -124,7 +124,7 @@ def test_loops_dated_history_from_the_command_line(capsys, db):
     ],
 )
 def test_loops_bad_input_is_one_line_and_records_nothing(capsys, db, argv, message):
-    from circle import loops
+    from circle.games import two_loops as loops
 
     run(capsys, "group", "create", "Riverside", "--people", "Ana,Ben,Caro", "--kind", "community", "--db", db)
     code, out, err = run(capsys, "loops", "Riverside", *argv, "--db", db)
@@ -135,7 +135,7 @@ def test_loops_bad_input_is_one_line_and_records_nothing(capsys, db, argv, messa
 
 
 def test_validate_knows_each_data_file_by_its_shape(capsys, tmp_path):
-    from circle.resources import bundled_dir
+    from circle.core.resources import bundled_dir
 
     data = bundled_dir("data")
     for name in ("two_loops.yaml", "methods.yaml", "reciprocity.yaml"):

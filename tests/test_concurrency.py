@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from circle.clock import FakeClock
-from circle.events import Event
+from circle.core.clock import FakeClock
+from circle.core.events import Event
 from circle.sessions import open_session, start_session
 from circle.store import Store, StoreError
 
@@ -30,9 +30,9 @@ WRITER = textwrap.dedent(
     """
     import json, random, sys, time
     from pathlib import Path
-    from circle.clock import FakeClock
+    from circle.core.clock import FakeClock
     from circle.engine import CommandRejected
-    from circle.loader import load_library
+    from circle.protocol.loader import load_library
     from circle.sessions import start_session
     from circle.store import Store
 

@@ -1,6 +1,6 @@
 """Crash fuzz: sessions killed at random moments lose nothing that was shown, and resume and finish.
 
-Each trial (see ``circle.crash_trials``) runs a random bundled protocol with a random roster on a
+Each trial (see ``tools.crash_trials``) runs a random bundled protocol with a random roster on a
 real database and a fake clock, gives random commands from the live screen, copies the database
 with its WAL files as they are on disk at a random moment (between commands, inside a write,
 halfway through a commit's frames, inside a heartbeat), and checks the copy against the wall.
@@ -12,12 +12,12 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 
-from circle.clock import FakeClock
-from circle.crash_process import run_process_trial
-from circle.crash_trials import KILLS, Trial, crash_copy, library, steady_mixer
-from circle.scoring import load_rules
+from circle.core.clock import FakeClock
+from circle.games.reciprocity.scoring import load_rules
 from circle.sessions import open_session, resumable, start_session
 from circle.store import Store
+from tools.crash_process import run_process_trial
+from tools.crash_trials import KILLS, Trial, crash_copy, library, steady_mixer
 
 TRIALS = 120
 

@@ -7,16 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from circle.clock import FakeClock
-from circle.export import export
-from circle.gallery import spoke_and_ended as met
-from circle.ledger import COUNTED, EXTRA, SILENT, compute
-from circle.ledger_report import as_text, moments, report
-from circle.liveview import record_lines
-from circle.loader import load_library
-from circle.scoring import load_rules
+from circle.core.clock import FakeClock
+from circle.games.reciprocity.ledger import COUNTED, EXTRA, SILENT, compute
+from circle.games.reciprocity.report import as_text, moments, report
+from circle.games.reciprocity.scoring import load_rules
+from circle.protocol.loader import load_library
 from circle.sessions import start_session
 from circle.store import Store
+from circle.views.export import export
+from circle.views.live import record_lines
+from tools.gallery import spoke_and_ended as met
 
 # Auckland, so that a meeting just after midnight on 1 April local is still 31 March in UTC:
 # the month a meeting belongs to is the crew's own calendar month.

@@ -11,8 +11,8 @@ import sqlite3
 import pytest
 
 from circle.cli import main
-from circle.clock import FakeClock
-from circle.loader import load_library
+from circle.core.clock import FakeClock
+from circle.protocol.loader import load_library
 from circle.sessions import start_session
 from circle.store import Store
 
@@ -135,8 +135,8 @@ def test_salvage_copies_every_whole_session_into_a_new_file(damage, logged, caps
 def test_a_damaged_session_in_the_app_is_a_notice_not_a_crash(logged):
     import asyncio
 
-    from circle.app import make_app
     from circle.store import Store as S
+    from circle.tui.app import make_app
 
     db, ids = logged
     tamper(

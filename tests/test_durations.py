@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from circle.durations import format_clock, format_duration, parse_duration
-from circle.protocol import json_schema
+from circle.core.durations import format_clock, format_duration, parse_duration
+from circle.protocol.models import json_schema
 
 
 @pytest.mark.parametrize(

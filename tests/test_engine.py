@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from circle.clock import FakeClock
+from circle.core.clock import FakeClock
 from circle.engine import (
     CommandRejected,
     Person,
@@ -15,8 +15,8 @@ from circle.engine import (
     fold,
     pair_up,
 )
-from circle.loader import load_protocol
-from circle.report import build
+from circle.protocol.loader import load_protocol
+from circle.views.report import build
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TURN = 120  # round-open.yaml: the round's turn is 2m with a 20s warning
@@ -560,7 +560,7 @@ def test_back_after_skipping_the_last_step_brings_it_back(protocol, clock):
 
 
 def feelz_checkin():
-    from circle.loader import load_library
+    from circle.protocol.loader import load_library
 
     return load_library().get("feelz-checkin")  # a silence, then a round that comes back to those who passed
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from circle.clock import FakeClock
+from circle.core.clock import FakeClock
 from circle.engine import Person, Session
-from circle.export import UTC, export
+from circle.views.export import UTC, export
 
 SIX_PM = datetime(2026, 3, 5, 18, 0, tzinfo=UTC).timestamp()
 
@@ -163,8 +163,8 @@ def test_unknown_format_and_empty_log_are_refused(protocol, evening):
 
 
 def test_html_is_a_printable_page_with_everything_escaped(store, protocol, clock):
-    from circle.export import export
     from circle.sessions import start_session
+    from circle.views.export import export
 
     session = start_session(store, protocol, ["Ana", "<Ben>"], clock)
     session.start()
@@ -180,8 +180,8 @@ def test_html_is_a_printable_page_with_everything_escaped(store, protocol, clock
 
 def test_a_breakout_exports_who_sat_together_in_each_round_begun(clock):
     from circle.engine import Person, Session
-    from circle.export import export
-    from circle.loader import load_protocol
+    from circle.protocol.loader import load_protocol
+    from circle.views.export import export
 
     protocol = load_protocol(Path(__file__).parent / "fixtures" / "breakouts.yaml")
     log: list = []

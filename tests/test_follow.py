@@ -11,10 +11,10 @@ import aiohttp
 import pytest
 
 from circle.engine import Person, Session
-from circle.follow import follow_state
-from circle.follow_server import FollowServer, RateLimit, lan_address
-from circle.loader import load_protocol
-from circle.qr import qr_lines, qr_scale
+from circle.follow.qr import qr_lines, qr_scale
+from circle.follow.server import FollowServer, RateLimit, lan_address
+from circle.protocol.loader import load_protocol
+from circle.views.follow import follow_state
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -178,7 +178,7 @@ def test_the_code_grows_to_fill_a_large_screen_and_never_shrinks_below_one():
 
 async def test_a_silent_or_half_sent_request_is_closed_and_new_phones_still_join():
     """Half-sent requests used to stay open for minutes; enough of them and no phone could join."""
-    from circle.follow_server import Guard
+    from circle.follow.server import Guard
 
     server = FollowServer("127.0.0.1", 0)
     server.guard = Guard(per_address=50, headers_within=0.5)

@@ -23,15 +23,15 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from circle.cli import main
-from circle.durations import MAX_SECONDS, format_duration, parse_duration
+from circle.core.durations import MAX_SECONDS, format_duration, parse_duration
+from circle.core.resources import bundled_dir
 from circle.engine import RosterError, check_roster
-from circle.loader import MAX_BYTES, LoadError, Problem, load_library, load_protocol, validate_paths
-from circle.loops import load_loops
-from circle.methods import load_methods
+from circle.games.reciprocity.scoring import load_rules
+from circle.games.two_loops import load_loops
 from circle.mixer import MixError, mix
-from circle.protocol import STEP_KINDS
-from circle.resources import bundled_dir
-from circle.scoring import load_rules
+from circle.protocol.loader import MAX_BYTES, LoadError, Problem, load_library, load_protocol, validate_paths
+from circle.protocol.methods import load_methods
+from circle.protocol.models import STEP_KINDS
 
 # -- what an input may lead to ---------------------------------------------------------------
 
@@ -453,7 +453,7 @@ def test_the_same_name_written_two_ways_is_named_twice(names, variant):
 @pytest.fixture
 def stub_app(monkeypatch):
     """`circle run` checks its input, then opens no screen: what it would have started is kept."""
-    import circle.app
+    import circle.tui.app
 
     started = []
 
@@ -467,7 +467,7 @@ def stub_app(monkeypatch):
         started.append(start)
         return App()
 
-    monkeypatch.setattr(circle.app, "make_app", make_app)
+    monkeypatch.setattr(circle.tui.app, "make_app", make_app)
     return started
 
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 
-from circle.clock import FakeClock
+from circle.core.clock import FakeClock
 from circle.engine import fold
 from circle.sessions import open_session
 from circle.store import Store
@@ -17,8 +17,8 @@ from circle.store import Store
 DRIVER = textwrap.dedent(
     """
     import json, random, sys, time
-    from circle.clock import FakeClock
-    from circle.loader import load_library
+    from circle.core.clock import FakeClock
+    from circle.protocol.loader import load_library
     from circle.sessions import start_session
     from circle.store import Store
 

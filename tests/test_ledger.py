@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from circle.clock import FakeClock
+from circle.core.clock import FakeClock
+from circle.core.resources import bundled_dir
 from circle.engine import CommandRejected
-from circle.ledger import MonthFinder, compute, json_ids, sparkline
-from circle.loader import load_library
-from circle.resources import bundled_dir
-from circle.scoring import load_rules
+from circle.games.reciprocity.ledger import MonthFinder, compute, json_ids, sparkline
+from circle.games.reciprocity.scoring import load_rules
+from circle.protocol.loader import load_library
 from circle.sessions import start_session
 from circle.store import Store
 

@@ -1,10 +1,10 @@
 """The words and numbers the wall shows, straight from engine state."""
 
-from circle.clock import FakeClock
+from circle.core.clock import FakeClock
+from circle.core.resources import bundled_dir
 from circle.engine import Person, Session
-from circle.liveview import live_view
-from circle.loader import load_library
-from circle.resources import bundled_dir
+from circle.protocol.loader import load_library
+from circle.views.live import live_view
 
 PEOPLE = [Person("a", "Ana"), Person("b", "Ben"), Person("c", "Caro")]
 

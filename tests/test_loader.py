@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from circle.loader import MAX_BYTES, LoadError, load_library, load_protocol, validate_paths
-from circle.protocol import OpenStep, RoundStep, SilenceStep
-from circle.resources import bundled_dir
+from circle.core.resources import bundled_dir
+from circle.protocol.loader import MAX_BYTES, LoadError, load_library, load_protocol, validate_paths
+from circle.protocol.models import OpenStep, RoundStep, SilenceStep
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUNDLED = bundled_dir("protocols")
@@ -278,7 +278,7 @@ def test_lengths_that_cannot_be_meant_are_refused_where_they_stand(tmp_path, tur
 
 
 def test_a_single_unit_may_be_over_sixty():
-    from circle.durations import parse_duration
+    from circle.core.durations import parse_duration
 
     assert parse_duration("90m") == 5400 and parse_duration("90s") == 90 and parse_duration("1h59m59s") == 7199
 

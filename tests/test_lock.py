@@ -1,6 +1,6 @@
 from circle.cli import main
-from circle.lock import DatabaseLock, LockedError
 from circle.store import Store
+from circle.store.lock import DatabaseLock, LockedError
 
 
 def test_second_circle_on_the_same_database_is_refused(tmp_path, capsys):
@@ -36,7 +36,7 @@ def test_reading_commands_do_not_need_the_lock(tmp_path, capsys):
 def test_a_second_circle_through_a_symbolic_link_finds_the_first(tmp_path, capsys):
     """Through another name it used to take a lock of its own and drive the same session."""
     from circle.cli import main
-    from circle.lock import DatabaseLock
+    from circle.store.lock import DatabaseLock
 
     db = tmp_path / "s.db"
     Store(db).close()

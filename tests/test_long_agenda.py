@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import circle.engine
-from circle.agenda import propose, standing
 from circle.engine import CommandRejected, Person, Session, State, fold
-from circle.loader import load_protocol
+from circle.engine.agenda import propose, standing
 from circle.mixer import mix
+from circle.protocol.loader import load_protocol
 from circle.sessions import start_session
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from circle import loops
-from circle.clock import FakeClock
-from circle.loader import LoadError, load_library
-from circle.protocol import TWO_LOOPS_STAGES
+from circle.core.clock import FakeClock
+from circle.games import two_loops as loops
+from circle.protocol.loader import LoadError, load_library
+from circle.protocol.models import TWO_LOOPS_STAGES
 from circle.sessions import start_session
 from circle.store import Store, StoreError
 

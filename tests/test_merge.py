@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 
 from circle.cli import main
-from circle.clock import FakeClock
-from circle.events import Event
-from circle.ledger import compute
-from circle.loader import load_library
-from circle.lock import DatabaseLock
-from circle.merge import merge as merge_into
-from circle.resources import bundled_dir
-from circle.scoring import load_rules
+from circle.core.clock import FakeClock
+from circle.core.events import Event
+from circle.core.resources import bundled_dir
+from circle.games.reciprocity.ledger import compute
+from circle.games.reciprocity.scoring import load_rules
+from circle.protocol.loader import load_library
 from circle.sessions import open_session, start_session
 from circle.store import _MIGRATIONS, APPLICATION_ID, SCHEMA_VERSION, Store
+from circle.store.lock import DatabaseLock
+from circle.store.merge import merge as merge_into
 
 CREW = ["Ana", "Ben", "Caro", "Dee"]
 LIBRARY = load_library(dirs=[bundled_dir("protocols")])

@@ -11,7 +11,7 @@ from itertools import combinations
 import pytest
 
 from circle.cli import UsageError, _Parser
-from circle.mix_cli import add_mix_parser, cmd_mix, read_people
+from circle.cli.mix import add_mix_parser, cmd_mix, read_people
 from circle.mixer import MixError, count_repeats
 
 ROOM = ["Ana", "Ben", "Caro", "Dee", "Esi", "Femi", "Gus", "Hana", "Ines", "Jo", "Kai", "Lea"]
@@ -203,7 +203,7 @@ def test_the_parser_rejects_bad_options_as_usage_errors(argv):
 
 
 def test_every_pair_in_an_apart_list_is_kept_apart():
-    from circle.mix_cli import _pairs
+    from circle.cli.mix import _pairs
 
     assert _pairs("Ana, Ben ,Caro", "--apart", chain=False) == list(combinations(["Ana", "Ben", "Caro"], 2))
     assert _pairs("Ana,Ben,Caro", "--together", chain=True) == [("Ana", "Ben"), ("Ben", "Caro")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from circle.cli import main
-from circle.names import NameProblem, clean_name
+from circle.core.names import NameProblem, clean_name
 from circle.store import Store
 
 DECOMPOSED = "Rene\u0301e"  # e and a separate accent

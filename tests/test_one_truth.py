@@ -35,17 +35,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import circle.engine
-from circle.agenda import proposal_for, standing
-from circle.clock import FakeClock
-from circle.durations import format_duration
+from circle.core.clock import FakeClock
+from circle.core.durations import format_duration
 from circle.engine import CommandRejected, Event, Person, Session, returns_due
-from circle.export import render
-from circle.follow import follow_state
-from circle.liveview import live_view
-from circle.loader import load_library
+from circle.engine.agenda import proposal_for, standing
 from circle.mixer import mix
-from circle.report import SessionReport, build
-from circle.screens.summary import summary_lines, summary_tables
+from circle.protocol.loader import load_library
+from circle.tui.screens.summary import summary_lines, summary_tables
+from circle.views.export import render
+from circle.views.follow import follow_state
+from circle.views.live import live_view
+from circle.views.report import SessionReport, build
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LIBRARY = load_library()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from circle.clock import FakeClock
+from circle.core.clock import FakeClock
 from circle.engine import CommandRejected, Person, Session, fold
-from circle.loader import load_library
-from circle.openspace import OpenSpace, fold_market
+from circle.games.openspace import OpenSpace, fold_market
+from circle.protocol.loader import load_library
 
 PEOPLE = [Person(str(i), name) for i, name in enumerate(["Ana", "Ben", "Caro", "Dee", "Esi", "Femi"])]
 
@@ -109,7 +109,7 @@ def test_grid_smaller_than_the_proposals(space):
 
 
 def test_grid_and_harvest_text():
-    from circle.openspace import Market, Proposal, Space, grid_text, parse_spaces
+    from circle.games.openspace import Market, Proposal, Space, grid_text, parse_spaces
 
     assert parse_spaces("Hall 40, Garden 15, Kitchen") == [("Hall", 40), ("Garden", 15), ("Kitchen", 20)]
     market = Market(["10:00", "11:00"], [Space("Hall", 40), Space("Garden", 15)])
@@ -121,7 +121,7 @@ def test_grid_and_harvest_text():
 
 
 def test_the_agenda_report_carries_grid_harvest_and_projects(space):
-    from circle.export import UTC, export
+    from circle.views.export import UTC, export
 
     space.set_grid(["10:00"], [("Hall", 40), ("Garden", 15)])
     ids = proposals(space, ("Food hub", "Ana", 12), ("Choir", "Dee", 20))

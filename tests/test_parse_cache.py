@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from circle import loader, parse_cache
-from circle.loader import LoadError, load_library, load_protocol
+from circle.protocol import cache as parse_cache
+from circle.protocol import loader
+from circle.protocol.loader import LoadError, load_library, load_protocol
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from circle.agenda import proposal_for, standing
-from circle.clock import FakeClock
+from circle.core.clock import FakeClock
 from circle.engine import Person, Session
-from circle.export import export, render
-from circle.loader import load_library
-from circle.report import build, from_events
-from circle.screens.summary import summary_tables
+from circle.engine.agenda import proposal_for, standing
+from circle.protocol.loader import load_library
+from circle.tui.screens.summary import summary_tables
+from circle.views.export import export, render
+from circle.views.report import build, from_events
 
 MIN = 60
 ROOM = [Person(f"p{n}", f"P{n}") for n in range(8)]
@@ -119,8 +119,8 @@ def test_the_sessions_list_and_the_export_agree_on_the_time(berlin, tmp_path, ca
 
 
 def test_the_ledgers_months_are_local_months(berlin, tmp_path):
-    from circle.ledger import compute
-    from circle.scoring import load_rules
+    from circle.games.reciprocity.ledger import compute
+    from circle.games.reciprocity.scoring import load_rules
     from circle.sessions import start_session
     from circle.store import Store
 

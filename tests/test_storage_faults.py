@@ -18,9 +18,9 @@ import pytest
 
 from circle.cli import main
 from circle.engine import fold
-from circle.lock import DatabaseLock
 from circle.sessions import start_session
 from circle.store import Store, StoreError
+from circle.store.lock import DatabaseLock
 
 
 def running(store, protocol, clock):
@@ -92,12 +92,12 @@ def test_a_database_held_by_another_circle_says_so_and_offers_to_look(tmp_path, 
 
 
 def test_a_folder_where_the_lock_cannot_be_made_is_one_line(tmp_path, capsys, monkeypatch):
-    import circle.lock
+    import circle.store.lock
 
     def refused(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(circle.lock.os, "open", refused)
+    monkeypatch.setattr(circle.store.lock.os, "open", refused)
     assert main(["--db", str(tmp_path / "circle.db")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Permission denied" in err[0] and "Traceback" not in err[0]
@@ -171,8 +171,8 @@ def test_a_database_in_a_read_only_folder_says_so_and_can_still_be_read(saved_cr
 
 
 def logged_on(folder, sessions: int = 2):
-    from circle.clock import FakeClock
-    from circle.loader import load_library
+    from circle.core.clock import FakeClock
+    from circle.protocol.loader import load_library
 
     db = folder / "circle.db"
     store, clock = Store(db), FakeClock()

@@ -3,7 +3,7 @@ import sqlite3
 
 import pytest
 
-from circle.clock import FakeClock
+from circle.core.clock import FakeClock
 from circle.engine import fold
 from circle.sessions import open_session, resumable, resume_session, start_session
 from circle.store import SCHEMA_VERSION, Store, StoreError

@@ -1,12 +1,12 @@
-"""Names on the wall take the same width in every terminal (see circle.wall_text)."""
+"""Names on the wall take the same width in every terminal (see circle.core.wall_text)."""
 
 from __future__ import annotations
 
 import pytest
 from rich.cells import cell_len
 
-from circle.gallery import WORLD_PEOPLE
-from circle.wall_text import codepoint_width, wall_text
+from circle.core.wall_text import codepoint_width, wall_text
+from tools.gallery import WORLD_PEOPLE
 
 
 @pytest.mark.parametrize("name", WORLD_PEOPLE)

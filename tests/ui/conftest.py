@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from circle.gallery import World, new_world
+from tools.gallery import World, new_world
 
 
 @pytest.fixture

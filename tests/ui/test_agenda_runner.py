@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from circle.screens.agenda import AgendaScreen
+from circle.tui.screens.agenda import AgendaScreen
 
 PEOPLE = ["Ana", "Ben", "Caro", "Dee", "Esi", "Femi", "Gus", "Hana"]
 

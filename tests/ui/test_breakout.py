@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from circle.engine import fold
-from circle.gallery import DEMO_PEOPLE
-from circle.screens.live import LiveScreen
-from circle.widgets.groups_grid import GroupsGrid
+from circle.tui.screens.live import LiveScreen
+from circle.tui.widgets.groups_grid import GroupsGrid
+from tools.gallery import DEMO_PEOPLE
 
 
 async def open_breakout(app, world, people=8):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from circle import loops
-from circle.gallery import home_ready, ledger_ready
-from circle.gallery import spoke_and_ended as met
-from circle.ledger import compute
-from circle.screens.dialogs import ConfirmDialog, ManyDialog, TraceDialog
-from circle.screens.ledger import LedgerScreen
-from circle.screens.loops import LoopsScreen
+from circle.games import two_loops as loops
+from circle.games.reciprocity.ledger import compute
+from circle.tui.screens.dialogs import ConfirmDialog, ManyDialog, TraceDialog
+from circle.tui.screens.ledger import LedgerScreen
+from circle.tui.screens.loops import LoopsScreen
+from tools.gallery import home_ready, ledger_ready
+from tools.gallery import spoke_and_ended as met
 
 DAY = 86400
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from circle.loader import load_library
+from circle.protocol.loader import load_library
 
 PROTOCOLS = [p.id for p in load_library().sorted()]
 KEYS = ["space", "n", "p", "plus", "minus", "b", "s", "k", "question_mark", "escape", "n", "space", "n", "n"]

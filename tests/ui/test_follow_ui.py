@@ -8,9 +8,9 @@ import shutil
 import aiohttp
 import pytest
 
-from circle.gallery import DEMO_PEOPLE
-from circle.screens.follow import FollowDialog
-from circle.screens.summary import SummaryScreen
+from circle.tui.screens.follow import FollowDialog
+from circle.tui.screens.summary import SummaryScreen
+from tools.gallery import DEMO_PEOPLE
 
 LOOPBACK = ("127.0.0.1", 0)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -168,7 +168,7 @@ async def test_a_phone_that_loses_the_wall_stops_its_clock_and_finds_it_again(wo
         frozen = await phone.inner_text("#clock")
         await phone.wait_for_timeout(1500)
         assert await phone.inner_text("#clock") == frozen  # stopped, not counting on alone
-        from circle.follow_server import FollowServer
+        from circle.follow.server import FollowServer
 
         again = FollowServer("127.0.0.1", port, token=token)  # the session resumed, at the same address
         await again.start()

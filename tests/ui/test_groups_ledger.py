@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from circle.gallery import home_ready, ledger_ready
-from circle.screens.groups import GroupsScreen
-from circle.screens.home import HomeScreen
-from circle.screens.ledger import LedgerScreen
+from circle.tui.screens.groups import GroupsScreen
+from circle.tui.screens.home import HomeScreen
+from circle.tui.screens.ledger import LedgerScreen
+from tools.gallery import home_ready, ledger_ready
 
 
 async def test_create_a_crew_add_and_remove_members(app_factory, store):
@@ -69,7 +69,7 @@ async def test_ledger_screen_shows_points_for_a_group(app_factory, world):
 
 async def test_the_ledger_screen_is_on_show_before_it_adds_up(app_factory, world, monkeypatch):
     """Opening the ledger paints the screen first (its title says it is adding up), then fills it."""
-    from circle.screens import ledger as ledger_screen
+    from circle.tui.screens import ledger as ledger_screen
 
     seen = []
     real = ledger_screen.compute

@@ -6,13 +6,13 @@ import threading
 
 import pytest
 
-from circle import loader
-from circle.app import make_app
-from circle.clock import FakeClock
-from circle.gallery import home_ready
-from circle.screens.dialogs import ResumeDialog
-from circle.screens.live import LiveScreen
+from circle.core.clock import FakeClock
+from circle.protocol import loader
 from circle.sessions import start_session
+from circle.tui.app import make_app
+from circle.tui.screens.dialogs import ResumeDialog
+from circle.tui.screens.live import LiveScreen
+from tools.gallery import home_ready
 
 
 @pytest.fixture

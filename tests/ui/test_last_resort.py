@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from circle.screens.live import LiveScreen
+from circle.tui.screens.live import LiveScreen
 
 
 async def test_an_unforeseen_error_shows_one_line_and_writes_the_details(app_factory, monkeypatch, capsys):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from circle.gallery import home_ready
-from circle.screens.home import HomeScreen
-from circle.screens.live import LiveScreen
-from circle.screens.summary import SummaryScreen
 from circle.sessions import resumable, resume_session
-from circle.widgets.big_clock import BigClock
-from circle.widgets.turn_clock import TurnClock
+from circle.tui.screens.home import HomeScreen
+from circle.tui.screens.live import LiveScreen
+from circle.tui.screens.summary import SummaryScreen
+from circle.tui.widgets.big_clock import BigClock
+from circle.tui.widgets.turn_clock import TurnClock
+from tools.gallery import home_ready
 
 
 async def test_whole_round_by_keys(app_factory, clock, world):
@@ -205,7 +205,7 @@ async def test_a_crash_gives_back_less_than_a_second_of_what_the_wall_showed(app
     resume goes by a heartbeat less than a second older than the countdown last painted."""
     import random
 
-    from circle.screens.live import TICK
+    from circle.tui.screens.live import TICK
 
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:

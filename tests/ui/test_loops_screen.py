@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from circle import loops
-from circle.screens.loops import LoopsScreen
+from circle.games import two_loops as loops
+from circle.tui.screens.loops import LoopsScreen
 
 
 async def test_move_the_marker_by_keys(app_factory, store):

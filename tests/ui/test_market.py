@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from circle.screens.market import MarketScreen
+from circle.tui.screens.market import MarketScreen
 
 PEOPLE = ["Ana", "Ben", "Caro", "Dee", "Esi", "Femi", "Gus", "Hana"]
 
@@ -58,7 +58,7 @@ async def test_marketplace_by_keys(app_factory, store):
 
 
 async def test_voting_keeps_the_order_and_capacity_is_shown(app_factory, store, world):
-    from circle.openspace import OpenSpace
+    from circle.games.openspace import OpenSpace
 
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:

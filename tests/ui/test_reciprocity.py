@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from circle.ledger import compute
-from circle.screens.dialogs import PairDialog
+from circle.games.reciprocity.ledger import compute
+from circle.tui.screens.dialogs import PairDialog
 
 
 async def test_record_an_offer_by_keys(app_factory, world):

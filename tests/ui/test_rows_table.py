@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from circle.widgets.rows_table import RowsTable
+from circle.tui.widgets.rows_table import RowsTable
 
 
 class TableApp(App):

@@ -2,14 +2,14 @@
 
 After an intended change: `pytest tests/ui --snapshot-update`, look at the SVGs
 (or snapshot_report.html), and refresh the README gallery with
-`python -m circle.gallery screens/`.
+`python -m tools.gallery screens/`.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from circle.gallery import SCENES, new_world
+from tools.gallery import SCENES, new_world
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=[s.name for s in SCENES])

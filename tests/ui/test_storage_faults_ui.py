@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from circle.app import make_app
-from circle.gallery import home_ready, ledger_ready
-from circle.screens.ledger import LedgerScreen
 from circle.store import Store, StoreError
+from circle.tui.app import make_app
+from circle.tui.screens.ledger import LedgerScreen
+from tools.gallery import home_ready, ledger_ready
 
 
 async def test_looking_read_only_shows_the_history_and_changes_nothing(world):
@@ -57,8 +57,8 @@ async def test_a_full_disk_mid_session_is_said_and_the_wall_does_not_move(app_fa
 async def test_when_nothing_can_be_saved_the_clock_stops_where_it_was_saved(small_disk):
     """On a real full disk the heartbeat failed unseen, and the wall went on counting time it
     had not saved (last frame 1:14, resumed 1:29)."""
-    from circle.gallery import new_world
-    from circle.widgets.big_clock import BigClock
+    from circle.tui.widgets.big_clock import BigClock
+    from tools.gallery import new_world
 
     world = new_world(small_disk.path)
     clock = world.clock

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from circle.gallery import home_ready, ledger_ready, wait_for
-from circle.screens.groups import GroupsScreen
-from circle.screens.ledger import LedgerScreen
-from circle.screens.loops import LoopsScreen
-from circle.screens.market import MarketScreen
-from circle.screens.summary import SummaryScreen
+from circle.tui.screens.groups import GroupsScreen
+from circle.tui.screens.ledger import LedgerScreen
+from circle.tui.screens.loops import LoopsScreen
+from circle.tui.screens.market import MarketScreen
+from circle.tui.screens.summary import SummaryScreen
+from tools.gallery import home_ready, ledger_ready, wait_for
 
 MARKUP = ["Zed [/x]", "[bold]Ben", "Caro [link=x]", "\\[Dee", "[b]ees[/b] Esi", "[$error]Fay"]
 

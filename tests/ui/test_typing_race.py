@@ -82,7 +82,7 @@ async def test_a_name_typed_in_a_burst_and_the_key_after_it(app_factory, world):
 async def test_a_form_typed_in_one_go_fills_each_field(app_factory, world):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        from circle.screens.dialogs import FormDialog
+        from circle.tui.screens.dialogs import FormDialog
 
         got = []
         app.push_screen(FormDialog("A project", [("name", "name"), ("who", "who")]), got.append)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from rich.cells import cell_len
 
+from circle.core.wall_text import codepoint_width
 from circle.engine import countdown_seconds
-from circle.gallery import CONGREGATION, DEMO_PEOPLE, SCENES, WORLD_PEOPLE, new_world, settle
-from circle.wall_text import codepoint_width
-from circle.widgets.big_clock import BigClock
+from circle.tui.widgets.big_clock import BigClock
+from tools.gallery import CONGREGATION, DEMO_PEOPLE, SCENES, WORLD_PEOPLE, new_world, settle
 
 WIDE_SCENES = [s for s in SCENES if s.name.endswith(("-names", "-names-large")) or s.name.startswith("live-200")]
 

@@ -1,0 +1,1 @@
+"""The ground floor: clock, durations, errors, events, names, local time, files and resources; no imports above."""

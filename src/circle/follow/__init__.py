@@ -1,0 +1,1 @@
+"""Following along on a phone: the web server, its page, and the QR code that leads to it."""

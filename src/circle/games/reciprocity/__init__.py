@@ -1,0 +1,1 @@
+"""The Reciprocity Game: the scoring rules, the ledger folded from the log, and its reports."""

@@ -1,0 +1,711 @@
+"""Crash trials: a session driven by random commands is "killed" at a random moment, and what the
+wall last showed is compared with what the crash copy rebuilds; then it is resumed and finished.
+
+The promise checked: if the laptop dies (SIGKILL, power loss) at any moment, nothing that was
+shown on screen is lost, and the session can be resumed and finished. A kill is a copy of the
+database file and its ``-wal``/``-shm`` files exactly as they are on disk while the writer's
+connection is still open (no close, no checkpoint). A kill comes in one of four ways:
+
+- ``idle``: between commands, at a random moment while the clock runs;
+- ``mid-write``: inside a write transaction, just before its COMMIT (a command's events, a
+  heartbeat, a new person's row, the session's first rows);
+- ``torn-commit``: power lost while a COMMIT was being written: the copied WAL is cut at a random
+  byte inside that transaction's frames (WAL checksums make recovery drop the partial commit);
+- ``heartbeat``: inside a heartbeat's transaction, so the latest "still alive" is lost;
+- ``full-disk``: the disk fills up: every write fails from then on (commands are refused, the
+  heartbeat fails, and the wall stops at the last moment saved, as the live screen does), and a
+  few commands later the laptop dies.
+
+Some resumes are killed too (``resuming``): the resume's own commit (the time away, recorded as
+a pause) is kept or torn, and the session is resumed again from that copy.
+
+The live screen is modelled as it behaves: it ticks every 0.2 s (each tick a little late),
+records a heartbeat on a tick when one is due while a turn runs, then paints; it also paints
+after a command that changed something. The wall is what was painted last. About a third of the
+trials crash a second time after resuming. The breakout mixer is bounded by search steps rather
+than by a second of wall time, so a seed gives the same trial on any machine (event ids aside).
+
+Used by ``tests/test_crash_fuzz.py`` and ``benchmarks/crash_fuzz.py``; no Textual here.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import circle.engine
+from circle.core.clock import FakeClock
+from circle.core.resources import bundled_dir
+from circle.engine import CommandRejected, GroupsStep, Note, Session, State, live_records, met_in
+from circle.engine.agenda import proposal_for, standing
+from circle.games.openspace import OpenSpace
+from circle.games.reciprocity.ledger import compute
+from circle.games.reciprocity.scoring import ScoringRules, load_rules
+from circle.protocol.loader import Library, load_library
+from circle.protocol.models import BlockStep, Protocol
+from circle.sessions import HEARTBEAT, heartbeat_due, open_session, resumable, resume_session, start_session
+from circle.store import Store, StoreError
+from circle.views.export import UTC, export
+from circle.views.live import LiveView, live_view
+
+TICK = 0.2  # the live screen's tick (circle.tui.screens.live); heartbeats come on ticks (heartbeat_due)
+LATENESS = 0.01  # how late a tick may wake (Textual's timer keeps to its schedule, each wake-up a little late)
+
+KILLS = ("idle", "mid-write", "torn-commit", "heartbeat", "full-disk", "resuming")
+RESUME_KILLS = 0.35  # how often a resume is itself killed
+NAMES = [
+    "Ana", "Ben", "Caro", "Dee", "Emeka", "Fatima", "Gus", "Hana", "Ivo", "Jun", "Kalinda", "Lars",
+    "Mbali", "Noor", "Ola", "Pía", "Quentin", "Rosa", "Sven", "Tomás", "Uma", "Vik", "Wen", "Yusuf",
+    "Zoë", "Ana María", "[b]Bold[/b]", "O'Neil",
+]  # fmt: skip
+NOTES = ["Ana named a hard week", "ask about the venue", "  ", "", "[red]not markup[/red]", "café ☕ at 11", "x" * 300]
+START = 1_800_000_000.0
+WEIGHTS = {"congregation-mixer": 4, "cop-workshop-call": 2}  # breakouts have the most to keep
+MIX_STEPS = 500  # the breakout mixer's search, bounded by steps instead of a second of wall time
+
+
+@contextmanager
+def steady_mixer(steps: int = MIX_STEPS) -> Iterator[None]:
+    """The engine's mixer stops after ``steps`` search steps rather than after a second, so a
+    trial's groups, and so the whole trial, follow from its seed alone on any machine."""
+    mix = circle.engine.mix
+
+    def bounded(*args, **options):
+        return mix(*args, **{**options, "time_limit": 600.0, "max_steps": steps})
+
+    circle.engine.mix = bounded
+    try:
+        yield
+    finally:
+        circle.engine.mix = mix
+
+
+@dataclass
+class Outcome:
+    """What one trial found."""
+
+    seed: int
+    protocol: str
+    people: int = 0
+    kills: list[str] = field(default_factory=list)  # how each kill came (a trial may crash twice)
+    breakout_kills: int = 0  # kills while the wall showed breakout groups
+    running_kills: int = 0  # kills while a turn's clock was running
+    stalled_kills: int = 0  # kills on a full disk with the wall stopped at the last moment saved
+    commands: int = 0  # commands given, in every life of the session
+    rejected: int = 0  # of them, refused by the engine (the facilitator saw a notice)
+    committed: int = 0  # events of the session committed before each kill, added up
+    lost: int = 0  # of them, missing from the copy
+    differences: list[str] = field(default_factory=list)  # what the copy rebuilds unlike the wall
+    started: bool = True  # False: killed while the session was being started, before the wall showed it
+    resumed: int = 0  # times the session was resumed from a crash copy
+    finished: bool = False  # run to its end and ended after the last resume
+    exported: bool = False  # and its notes exported (Markdown, JSON, CSV)
+
+    @property
+    def ok(self) -> bool:
+        return not self.lost and not self.differences and (self.finished and self.exported or not self.started)
+
+
+@dataclass
+class Wall:
+    """What was on screen at the kill, and what the store had committed."""
+
+    at: float
+    view: LiveView | None  # None: the session was not on the wall yet
+    notes: list[Note] = field(default_factory=list)
+    records: list[tuple] = field(default_factory=list)
+    rounds: list = field(default_factory=list)
+    met: list = field(default_factory=list)
+    events: list[str] = field(default_factory=list)  # ids of the session's committed events, in order
+    ledger: list[tuple] = field(default_factory=list)  # every scoring entry, from committed events
+    summary: str = ""  # the Markdown export at that moment
+    remaining: float = 0.0
+    running: bool = False
+
+
+def library() -> Library:
+    """The bundled protocols only (not the user's own)."""
+    return load_library(dirs=[bundled_dir("protocols")])
+
+
+def crash_copy(db: Path, dest: Path, cut_wal_at: int | None = None) -> Path:
+    """Copy the database and its WAL files as they are on disk now; ``cut_wal_at`` tears the WAL."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        source = db.with_name(db.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, dest / source.name)
+    if cut_wal_at is not None:
+        os.truncate(dest / (db.name + "-wal"), cut_wal_at)
+    return dest / db.name
+
+
+class Facilitator:
+    """Gives the commands a facilitator can give from the live screen, at random."""
+
+    def __init__(self, session: Session, store: Store, clock: FakeClock, rng: random.Random, rules: ScoringRules):
+        self.session, self.store, self.clock, self.rng, self.rules = session, store, clock, rng, rules
+        self.given = 0
+        self.rejected = 0
+        self.crashes: list[str] = []  # commands that raised something other than CommandRejected
+
+    def _choices(self) -> list[tuple[float, Callable[[], object]]]:
+        s, rng, state = self.session, self.rng, self.session.state
+        protocol = state.protocol
+        assert protocol is not None
+        present = list(state.present)
+        choices: list[tuple[float, Callable[[], object]]] = [
+            (6, s.toggle),
+            (4, s.next),
+            (1.5, s.pass_turn),
+            (1.5, s.back),
+            (1, lambda: s.adjust(30)),
+            (1, lambda: s.adjust(-30)),
+            (1, self._add),
+            (1, lambda: s.remove_person(rng.choice(present))),
+            (1.5, lambda: s.note(rng.choice(NOTES))),
+            (0.3, s.skip_step),
+        ]
+        run = state.run
+        if run is not None and isinstance(run.step, GroupsStep):
+            choices += [(1.5, s.reshuffle), (1.5, self._move)]
+        level = protocol.reciprocity_level
+        two = lambda: rng.sample(present, 2) if len(present) > 1 else present * 2  # noqa: E731
+        if level == 1:
+            choices.append((1, s.record_listened))
+        elif level == 2:
+            choices += [(1.5, lambda: s.record_offer(*two(), "soup")), (1.5, lambda: s.record_ask(*two(), "a lift"))]
+        elif level == 4:
+            choices += [(1.5, lambda: s.open_conflict(*two(), "the rota")), (1.5, self._close_conflict)]
+        elif level == 5:
+            choices.append((1, lambda: s.record_co_owners(rng.sample(present, rng.randint(1, len(present))), "Co")))
+        if level in (1, 2, 4, 5):
+            choices.append((0.7, s.undo_record))
+        if any(isinstance(step, BlockStep) for step in protocol.steps):  # an agenda: rebalance to end on time
+            choices.append((0.7, self._fit))
+        if any(getattr(step, "kind", "") == "open_space" for step in protocol.steps):
+            market = OpenSpace(s)
+            choices += [
+                (0.5, lambda: market.propose(rng.choice(["Soil", "Kids", "Bikes"]), rng.choice([*present, ""]))),
+                (0.3, lambda: market.set_grid(["10:00", "11:00"], [("Hall", 20), ("Garden", 6)])),
+                (0.3, market.fill),
+            ]
+        return choices
+
+    def _add(self) -> None:
+        name = self.rng.choice(NAMES)
+        person = self.store.people_named([name])[0]  # as the live screen does: the same person across sessions
+        self.session.add_person(name, person.id)
+
+    def _move(self) -> None:
+        groups = self.session.state.breakout_groups()
+        people = [pid for group in groups for pid in group]
+        if not people:
+            raise CommandRejected("no one to move")
+        self.session.move_person(self.rng.choice(people), self.rng.randrange(len(groups)))
+
+    def _close_conflict(self) -> None:
+        """As the live screen offers them: conflicts still open, of this group or between people here."""
+        state = self.session.state
+        group = state.group["id"] if state.group else None
+        here = set(state.present)
+        ledger = compute(self.store, self.rules)
+        open_ones = [c for c in ledger.open_conflicts() if (c.group == group if group else set(c.between) <= here)]
+        if not open_ones:
+            raise CommandRejected("no conflict is open")
+        conflict = self.rng.choice(open_ones)
+        self.session.resolve_conflict(conflict.id, list(conflict.between), self.rng.random() < 0.5)
+
+    def _fit(self) -> None:
+        """The agenda's rebalance, accepted."""
+        where = standing(self.session.state, self.clock.now())
+        proposal = proposal_for(where)
+        if not proposal or not proposal.lengths:
+            raise CommandRejected("nothing to rebalance")
+        self.session.adjust_plan(proposal.lengths)
+
+    def act(self) -> bool:
+        """One command; one the engine refuses is skipped, as the facilitator would see a notice.
+        True when it was done (the screen repaints then)."""
+        choices = self._choices()
+        command = self.rng.choices([c for _, c in choices], weights=[w for w, _ in choices])[0]
+        self.given += 1
+        try:
+            command()
+        except (CommandRejected, StoreError):  # refused, or not saved so not done (a full disk)
+            self.rejected += 1
+            return False
+        except Exception as exc:  # the live screen would not catch it: the app would die here
+            self.rejected += 1
+            self.crashes.append(f"live: {getattr(command, '__name__', 'a command')} raised {type(exc).__name__}: {exc}")
+            return False
+        return True
+
+    def pause(self) -> float:
+        """How long the facilitator waits before the next command."""
+        roll = self.rng.random()
+        if roll < 0.6:
+            return self.rng.uniform(0, 15)
+        if roll < 0.9:
+            return self.rng.uniform(15, 120)
+        return self.rng.uniform(120, 900)
+
+
+def finish(session: Session, clock: FakeClock, rng: random.Random) -> bool:
+    """Run every remaining turn and step to the end, then end the session."""
+    for _ in range(10_000):
+        state = session.state
+        if state.current is None:
+            break
+        if not state.running:
+            session.start()
+        clock.advance(rng.uniform(1, 200))
+        session.next()
+    session.end()
+    return session.state.ended
+
+
+class Trial:
+    """One seeded trial in ``folder``: a session is started, driven and killed (once, or twice with a
+    resume between), each crash copy is checked against the wall, and the last is resumed and finished."""
+
+    def __init__(self, seed: int, folder: Path, protocols: Library, rules: ScoringRules):
+        self.seed, self.folder, self.rules = seed, folder, rules
+        self.rng = random.Random(seed)
+        ids = sorted(protocols.protocols)
+        self.protocol: Protocol = protocols.get(self.rng.choices(ids, [WEIGHTS.get(i, 1) for i in ids])[0])
+        self.outcome = Outcome(seed, self.protocol.id)
+        # The life of the session now: its database, store, session and clock (a resume starts another).
+        self.db = folder / "live" / "circle.db"
+        self.store = Store(self.db)
+        self.clock = FakeClock(START + seed * 86_400)
+        self.session: Session | None = None
+        self.committed: list[str] = []  # ids of the session's events the store has accepted
+        self.life = 0
+        self._new_life()
+
+    def _new_life(self) -> None:
+        """A fresh screen and a fresh plan for the next kill."""
+        self.life += 1
+        self.kill = self.rng.choice([k for k in KILLS if k != "resuming"])
+        self.full = False  # full-disk: every write fails from now on
+        self.crash_at: int | None = None  # full-disk: the command after which the laptop dies
+        self.saved_at = self.clock.now()  # the last moment the store heard of
+        self.stalled_at: float | None = None  # the wall stopped there: nothing can be saved
+        self.wall: Wall | None = None
+        self.copy: Path | None = None
+        self.first_tick = self.clock.now() + self.rng.uniform(0, TICK)
+        self.ticks = 0
+        self.tick = self.first_tick  # when the screen ticks next
+        self.painted_at = self.clock.now()  # when the wall was last painted
+        self.last_touch = 0.0  # the screen's last heartbeat
+        self.writes = 0  # commits so far in this life
+        self.kill_at_write = 0  # mid-write and torn-commit: the commit to kill in
+        self.heartbeat_armed = False  # heartbeat: kill in the next heartbeat that is the last of a wait
+        self.beat: str | None = None  # a heartbeat being written: the "last" of a wait, or an "early" one
+        self.torn: tuple[int, bytes, tuple] | None = None  # the WAL and database before the commit to tear
+        self.kill_after_command = False  # a torn commit that could not be cut: kill once the command is done
+
+    # -- the world before the session ------------------------------------------------
+    def _roster(self) -> tuple[list[str], str | None]:
+        rng = self.rng
+        count = rng.choice([1, 2, 3, 4, 5, 5, 6, 6, 7, 8, 9, 10, 12, 14])
+        names = rng.sample(NAMES[:24], count)
+        if rng.random() >= 0.45:
+            return names, None
+        # Run for a saved group: some members are away, some here are guests.
+        others = [n for n in NAMES[:24] if n not in names]
+        members = names[: max(1, count - rng.randint(0, 2))] + rng.sample(others, rng.randint(0, 3))
+        self.store.create_group("The crew", self.store.people_named(members), at=self.clock.now() - 86_400 * 30)
+        if rng.random() < 0.5:
+            self._earlier_session(members)
+        return names, "The crew"
+
+    def _earlier_session(self, members: list[str]) -> None:
+        """A session run for the group a week before: history for the mixer, conflicts to close, meetings."""
+        rng = random.Random(self.seed + 1)
+        clock = FakeClock(self.clock.now() - 86_400 * 7)
+        names = rng.sample(members, max(1, len(members) - 1))
+        session = start_session(self.store, self.protocol, names, clock, rng=rng, group="The crew")
+        facilitator = Facilitator(session, self.store, clock, rng, self.rules)
+        for _ in range(rng.randint(0, 30)):
+            clock.advance(facilitator.pause())
+            facilitator.act()
+        finish(session, clock, rng)
+
+    # -- watching the writes -------------------------------------------------------------
+    def _watch(self) -> None:
+        """See every statement the store runs, and every write it finishes."""
+        store = self.store
+        store.conn.set_trace_callback(self._traced)
+        write, append, create, transaction = store._write, store.append, store.create_session, store.transaction
+
+        def watched_transaction(work):
+            if self.full:
+                raise StoreError(f"cannot write {store.path}: the disk is full; nothing shown so far was lost")
+            return transaction(work)
+
+        store.transaction = watched_transaction
+
+        def watched_write(statements) -> None:
+            write(statements)
+            self._committed()
+
+        def watched_create(*args, **kwargs) -> None:
+            create(*args, **kwargs)
+            self._committed()
+
+        def watched_append(session_id, events) -> None:
+            append(session_id, events)
+            if self.session is not None and session_id == self.session.state.session_id:
+                self.committed.extend(e.id for e in events)
+                self.saved_at = max(self.saved_at, *(e.at for e in events)) if events else self.saved_at
+            self._committed()
+
+        store._write, store.append, store.create_session = watched_write, watched_append, watched_create
+
+    def _traced(self, sql: str) -> None:
+        """A COMMIT is about to make a transaction durable: kill in it, if this is the one."""
+        if sql != "COMMIT" or self.copy is not None or self.torn is not None or self.beat == "early":
+            return
+        self.writes += 1
+        if self.kill in ("mid-write", "torn-commit"):
+            due = self.writes == self.kill_at_write
+        else:
+            due = self.kill == "heartbeat" and self.heartbeat_armed and self.beat == "last"
+        if not due:
+            return
+        self.wall = self._snapshot()  # the command has not returned: the wall shows the state before it
+        if self.kill == "torn-commit":
+            wal = self.db.with_name(self.db.name + "-wal")
+            stat = self.db.stat()
+            self.torn = (wal.stat().st_size, wal.read_bytes()[:32], (stat.st_size, stat.st_mtime_ns))
+        else:
+            self.copy = crash_copy(self.db, self.folder / f"crash-{self.life}")
+
+    def _committed(self) -> None:
+        """Just after a commit: the one to tear is copied with its WAL cut inside its own frames."""
+        if self.torn is None or self.copy is not None:
+            return
+        before, header, db_stat = self.torn
+        wal = self.db.with_name(self.db.name + "-wal")
+        stat = self.db.stat()
+        after = wal.stat().st_size
+        dest = self.folder / f"crash-{self.life}"
+        if wal.read_bytes()[:32] == header and after > before and (stat.st_size, stat.st_mtime_ns) == db_stat:
+            self.copy = crash_copy(self.db, dest, cut_wal_at=self.rng.randrange(before, after))
+        else:  # the WAL restarted, or was checkpointed, in this commit: no clean cut; kill just after it
+            self.kill, self.torn = "idle", None
+            if self.beat is None:  # a command's write: once it has returned and the wall shows it
+                self.kill_after_command = True
+            else:
+                self._crash_now()
+
+    # -- time, with the screen's heartbeat ------------------------------------------------
+    def _wait(self, seconds: float) -> None:
+        """Let ``seconds`` pass. The screen ticks: while a turn runs, a tick records a heartbeat when
+        one is due, and then every tick paints the wall (circle.tui.screens.live)."""
+        end = self.clock.now() + seconds
+        session = self.session
+        running = session is not None and session.state.running
+        ticks: list[tuple[float, bool]] = []
+        while self.tick <= end:
+            beat = running and heartbeat_due(self.tick, self.last_touch, TICK)
+            if beat:
+                self.last_touch = self.tick
+            ticks.append((self.tick, beat))
+            self.ticks += 1  # a timer's ticks keep to its schedule, each woken a little late
+            self.tick = self.first_tick + self.ticks * TICK + self.rng.uniform(0, LATENESS)
+        # Only the last two heartbeats are written (last_seen keeps the latest, so the earlier ones
+        # change nothing after them), and only the last may be the one a kill interrupts.
+        beats = [i for i, (_, beat) in enumerate(ticks) if beat][-2:]
+        for n, i in enumerate(beats):
+            assert session is not None
+            if i > 0:
+                self.painted_at = ticks[i - 1][0]
+            self.clock.t = ticks[i][0]
+            self.beat = "last" if n == len(beats) - 1 else "early"
+            try:
+                self.store.touch(session.state.session_id or "", self.clock.t)
+            except StoreError:  # the disk is full: the wall stops at the last moment saved
+                if self.stalled_at is None:
+                    self.stalled_at = max(self.saved_at, session.state.last_at or 0.0)
+            else:
+                self.saved_at = self.clock.t
+            self.beat = None
+            if self.copy is not None:
+                return
+        if ticks:
+            self.painted_at = ticks[-1][0]
+        if self.stalled_at is not None:
+            self.painted_at = self.stalled_at
+        self.clock.t = end
+
+    # -- the wall ----------------------------------------------------------------------
+    def _snapshot(self) -> Wall:
+        """What the wall shows (painted at its last tick or command), and what the store holds as
+        committed (read on a connection of its own)."""
+        now = self.painted_at
+        session = self.session
+        reader = Store(self.db, readonly=True)  # sees only committed data, even mid-transaction
+        try:
+            ledger = list(compute(reader, self.rules).iter_entries())
+            sid = session.state.session_id if session else None
+            events = reader.events(sid) if sid else []
+            summary = export(events, "md", tz=UTC, now=now) if events else ""
+        finally:
+            reader.close()
+        if session is None:
+            return Wall(now, None, ledger=ledger)
+        state = session.state
+        return Wall(
+            now,
+            live_view(state, now, self.rules),
+            list(state.notes),
+            _records(state),
+            _rounds(state),
+            met_in(state),
+            list(self.committed),
+            ledger,
+            summary,
+            state.remaining(now),
+            state.running,
+        )
+
+    def _command_done(self) -> None:
+        if self.kill_after_command and self.copy is None:
+            self.painted_at = self.clock.now()
+            self._crash_now()
+
+    def _crash_now(self) -> None:
+        self.wall = self._snapshot()
+        self.copy = crash_copy(self.db, self.folder / f"crash-{self.life}")
+
+    # -- the trial ---------------------------------------------------------------------
+    def run(self) -> Outcome:
+        rng, out = self.rng, self.outcome
+        names, group = self._roster()
+        out.people = len(names)
+        lives = 2 if rng.random() < 0.3 else 1
+        self._watch()
+        commands = rng.randint(0, 150)
+        self._plan(commands)
+        self.session = start_session(
+            self.store, self.protocol, names, self.clock, rng=random.Random(self.seed), group=group
+        )
+        if self.copy is None:
+            self.committed = [e.id for e in self.store.events(self.session.state.session_id or "")]
+            self.painted_at = self.clock.now()  # the live screen opens
+        self._command_done()
+        sid = self.session.state.session_id or ""
+        try:
+            for life in range(1, lives + 1):
+                self._drive(commands)
+                if not self._check(sid):
+                    return out
+                self._resume(sid, last=life == lives)
+                commands = rng.randint(0, 60)
+                self._plan(commands)
+        finally:
+            self.store.close()
+        return out
+
+    def _plan(self, commands: int) -> None:
+        self.kill_after = self.rng.randint(0, commands)
+        self.kill_at_write = self.rng.randint(1, 3 + 2 * self.kill_after)
+
+    def _drive(self, commands: int) -> None:
+        """Give ``commands`` random commands with pauses between, until the planned kill."""
+        assert self.session is not None
+        facilitator = Facilitator(self.session, self.store, self.clock, self.rng, self.rules)
+        for given in range(commands + 1):
+            if self.copy is not None:
+                break
+            pause = facilitator.pause()
+            if given == self.kill_after and self.kill == "idle" or given == self.crash_at:
+                self._wait(self.rng.uniform(0, pause))
+                break
+            if given == self.kill_after and self.kill == "full-disk" and not self.full:
+                self.full = True  # from here every write fails; the laptop dies a few commands on
+                self.crash_at = given + self.rng.randint(1, 8)
+            self.heartbeat_armed = self.kill == "heartbeat" and given >= self.kill_after
+            self._wait(pause)
+            if self.copy is not None or given == commands or self.session.state.ended:
+                break
+            before = len(self.committed)
+            facilitator.act()
+            if len(self.committed) > before and self.copy is None:  # the wall repaints what changed
+                self.painted_at = self.clock.now()
+            self._command_done()
+        self.store.conn.set_trace_callback(None)
+        if self.copy is None:  # an idle kill, or the chosen write never came: kill now
+            self.kill = "full-disk" if self.full else "idle"
+            self._crash_now()
+        self.outcome.kills.append(self.kill)
+        self.outcome.commands += facilitator.given
+        self.outcome.rejected += facilitator.rejected
+        self.outcome.differences.extend(facilitator.crashes)
+
+    # -- the checks ----------------------------------------------------------------------
+    def _check(self, sid: str) -> bool:
+        """The crash copy against the wall; False when there is nothing to resume."""
+        wall, out = self.wall, self.outcome
+        assert wall is not None and self.copy is not None
+        out.committed += len(wall.events)
+        out.breakout_kills += bool(wall.view and wall.view.cards)
+        out.running_kills += wall.running
+        out.stalled_kills += self.stalled_at is not None
+        store = Store(self.copy)
+        try:
+            events = [e.id for e in store.events(sid)]
+            out.lost += len(set(wall.events) - set(events))
+            if events[: len(wall.events)] != wall.events and set(wall.events) <= set(events):
+                out.differences.append("events: the committed ones are there, but not in the order shown")
+            if len(events) > len(wall.events):
+                out.differences.append(f"events: {len(events) - len(wall.events)} more than were committed")
+            if list(compute(store, self.rules).iter_entries()) != wall.ledger:
+                out.differences.append("ledger: the points differ")
+            if wall.view is None:  # killed while the session was being started
+                out.started = False
+                row = resumable(store)
+                if row is not None and row.id == sid:
+                    out.differences.append("start: a session that never reached the wall is offered for resuming")
+                return False
+            self._compare(store, sid)
+            return True
+        except Exception as exc:  # a crash on reopening is a finding, reported with the rest
+            out.differences.append(f"reopen: {type(exc).__name__}: {exc}")
+            return False
+        finally:
+            store.close()
+
+    def _compare(self, store: Store, sid: str) -> None:
+        wall, out = self.wall, self.outcome
+        assert wall is not None and wall.view is not None
+        state = open_session(store, sid, FakeClock(wall.at)).state
+        view = live_view(state, wall.at, self.rules)
+        for name in LiveView.__dataclass_fields__:
+            if getattr(view, name) != getattr(wall.view, name):
+                out.differences.append(f"wall: {name} {getattr(wall.view, name)!r} became {getattr(view, name)!r}")
+        if state.notes != wall.notes:
+            out.differences.append("notes differ")
+        if _records(state) != wall.records:
+            out.differences.append("reciprocity records differ")
+        if _rounds(state) != wall.rounds or met_in(state) != wall.met:
+            out.differences.append("breakout groups differ")
+        if export(store.events(sid), "md", tz=UTC, now=wall.at) != wall.summary:
+            out.differences.append("summary (Markdown export) differs")
+
+    def _resume(self, sid: str, last: bool) -> None:
+        """Reopen the crash copy some time later, as the app offers; the last life runs to the end."""
+        wall, out = self.wall, self.outcome
+        assert wall is not None and wall.view is not None and self.copy is not None
+        self.store.close()
+        self.db, self.store = self.copy, Store(self.copy)
+        row = resumable(self.store)
+        if row is None or row.id != sid:
+            out.differences.append("resume: the session is not offered for resuming")
+            return
+        self.clock = FakeClock(wall.at + self.rng.uniform(30, 7200))  # the laptop is back, some time later
+        wal = self.db.with_name(self.db.name + "-wal")
+        before = wal.stat().st_size if wal.exists() else 0
+        try:
+            self.session = session = resume_session(self.store, row, self.clock)
+        except Exception as exc:
+            out.differences.append(f"resume: {type(exc).__name__}: {exc}")
+            return
+        out.resumed += 1
+        self._check_resumed(session)
+        if self.rng.random() < RESUME_KILLS:  # killed while resuming: its commit kept, or torn
+            session = self._killed_while_resuming(sid, before)
+            if session is None:
+                return
+        self.committed = [e.id for e in self.store.events(sid)]
+        self._new_life()
+        if not last:
+            self._watch()
+            return
+        try:
+            self._drive_and_finish(sid)
+        except Exception as exc:
+            out.differences.append(f"finish: {type(exc).__name__}: {exc}")
+
+    def _killed_while_resuming(self, sid: str, wal_before: int) -> Session | None:
+        """The resume's own write is cut off by a second kill (or kept, just before it), and the
+        session is resumed again from that copy: it must come back the same."""
+        out = self.outcome
+        out.kills.append("resuming")
+        wal = self.db.with_name(self.db.name + "-wal")
+        after = wal.stat().st_size if wal.exists() else 0
+        cut = self.rng.randrange(wal_before, after) if after > wal_before and self.rng.random() < 0.5 else None
+        copy = crash_copy(self.db, self.folder / f"resume-crash-{self.life}", cut_wal_at=cut)
+        self.store.close()
+        self.db, self.store = copy, Store(copy)
+        row = resumable(self.store)
+        if row is None or row.id != sid:
+            out.differences.append("resuming: killed while resuming, the session is not offered again")
+            return None
+        self.clock = FakeClock(self.clock.now() + self.rng.uniform(5, 600))
+        try:
+            self.session = session = resume_session(self.store, row, self.clock)
+        except Exception as exc:
+            out.differences.append(f"resuming: {type(exc).__name__}: {exc}")
+            return None
+        out.resumed += 1
+        self._check_resumed(session)
+        return session
+
+    def _check_resumed(self, session: Session) -> None:
+        """The resumed wall against the wall before the kill: the same step, speaker and groups,
+        paused where it was running, and less than a heartbeat given back on the clock."""
+        wall, out = self.wall, self.outcome
+        assert wall is not None and wall.view is not None
+        now = self.clock.now()
+        view = live_view(session.state, now, self.rules)
+        for name in ("step_line", "speaker", "next_line", "roster", "cards", "groups", "records", "allotted"):
+            if getattr(view, name) != getattr(wall.view, name):
+                out.differences.append(f"resumed: {name} {getattr(wall.view, name)!r} became {getattr(view, name)!r}")
+        was_running = wall.view.phase in ("running", "warning", "overtime")
+        expected = ("paused", "ready") if was_running else (wall.view.phase,)
+        if view.phase not in expected:
+            out.differences.append(f"resumed: phase {wall.view.phase} became {view.phase}")
+        drift = session.state.remaining(now) - wall.remaining  # time the resume gave back
+        if (was_running and not -1e-6 <= drift < HEARTBEAT) or (not was_running and abs(drift) > 1e-6):
+            out.differences.append(f"resumed: {drift:+.2f} s on the clock against what the wall showed")
+
+    def _drive_and_finish(self, sid: str) -> None:
+        """The facilitator carries on for a while, then runs the session to its end and exports it."""
+        out, session = self.outcome, self.session
+        assert session is not None and self.wall is None
+        facilitator = Facilitator(session, self.store, self.clock, self.rng, self.rules)
+        for _ in range(self.rng.randint(0, 20)):
+            self.clock.advance(facilitator.pause())
+            facilitator.act()
+        out.commands += facilitator.given
+        out.rejected += facilitator.rejected
+        out.differences.extend(facilitator.crashes)
+        out.finished = finish(session, self.clock, self.rng)
+        events = self.store.events(sid)
+        if len(events) != session.state.event_count:
+            out.differences.append("finished: the store and the screen disagree on the events")
+        texts = [export(events, fmt, tz=UTC, now=self.clock.now()) for fmt in ("md", "json", "csv")]
+        out.exported = all(text.strip() for text in texts) and self.protocol.title in texts[0]
+
+
+def _records(state: State) -> list[tuple]:
+    return [(e.id, e.kind, e.at, e.data) for e in live_records(state)]
+
+
+def _rounds(state: State) -> list:
+    return [[list(group) for group in groups] for groups in (state.run.rounds if state.run else [])]
+
+
+def run_trial(seed: int, folder: Path, protocols: Library | None = None, rules: ScoringRules | None = None) -> Outcome:
+    """One trial in ``folder`` (made if missing)."""
+    with steady_mixer():
+        return Trial(seed, folder, protocols or library(), rules or load_rules()).run()

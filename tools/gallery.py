@@ -1,0 +1,643 @@
+"""Scenes of every screen, built from the demo data with a frozen clock.
+
+The same scenes feed the snapshot tests and the README gallery, so what the
+README shows is what the tests check:
+
+    python -m tools.gallery screens/
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+from textual.pilot import Pilot
+
+from circle.core.clock import FakeClock
+from circle.core.files import write_text
+from circle.core.resources import bundled_dir
+from circle.engine import Session
+from circle.protocol.loader import Library, load_library, load_model
+from circle.sessions import start_session
+from circle.store import Store
+from circle.tui.app import CircleApp, make_app
+from circle.views.export import UTC
+
+START = 1_795_000_000.0  # a fixed moment, so every snapshot shows the same times
+
+
+class DemoRoster(BaseModel):
+    people: list[str]
+    everywhere: list[str] = []
+
+
+_ROSTER = load_model(DemoRoster, Path(__file__).with_name("demo-roster.yaml"))
+DEMO_PEOPLE = _ROSTER.people
+# Names in many scripts, with emoji and combining accents, for the scenes that prove the wall stays aligned.
+WORLD_PEOPLE = _ROSTER.everywhere
+# A whole congregation: every demo name with an initial, then numbered guests.
+CONGREGATION = [f"{name} {initial}." for initial in "ABCDE" for name in DEMO_PEOPLE] + [
+    f"Guest {n}" for n in range(1, 51)
+]
+
+
+@dataclass
+class World:
+    """A database, protocols and a frozen clock for one scene."""
+
+    store: Store
+    library: Library
+    clock: FakeClock
+    export_dir: Path
+
+    def app(self, check_resume: bool = False, **options) -> CircleApp:
+        return make_app(
+            self.store,
+            clock=self.clock,
+            library=self.library,
+            tz=UTC,
+            export_dir=self.export_dir,
+            check_resume=check_resume,
+            **options,
+        )
+
+    def session(self, protocol_id: str, people: list[str] | None = None, group: str | None = None) -> Session:
+        people = people or DEMO_PEOPLE[:5]
+        protocol = self.library.get(protocol_id)
+        return start_session(self.store, protocol, people, self.clock, rng=random.Random(7), group=group)
+
+    def past(self, protocol_id: str, people: list[str], end: bool = True) -> Session:
+        """A session run earlier: every turn a little over a minute."""
+        session = self.session(protocol_id, people)
+        session.start()
+        clock = self.clock
+        while session.state.current is not None:
+            clock.advance(40 if session.state.current.speaker is None else 70)
+            session.next()
+            if session.state.current is not None:
+                session.start()
+        if end:
+            session.end()
+        clock.advance(3600)
+        return session
+
+
+def spoke_and_ended(session: Session) -> Session:
+    """Through any opening silence to the first person's turn; they speak, and the session ends.
+
+    A crew meeting counts once someone has spoken, so this is the shortest one that does.
+    """
+    session.start()
+    while session.state.current is not None and session.state.current.speaker is None:
+        session.next()
+    session.next()
+    session.end()
+    return session
+
+
+def new_world(folder: Path) -> World:
+    return World(
+        Store(folder / "circle.db"),
+        load_library(dirs=[bundled_dir("protocols")]),
+        FakeClock(START),
+        folder / "exports",
+    )
+
+
+RunBefore = Callable[[Pilot], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    size: tuple[int, int]
+    build: Callable[[World], tuple[CircleApp, RunBefore | None]]
+
+
+async def wait_for(pilot: Pilot, ready: Callable[[], bool], what: str) -> None:
+    """Let the app run until ``ready()`` (work done in a worker has come back), then settle."""
+    for _ in range(500):
+        if ready():
+            await pilot.pause()
+            return
+        await pilot.pause(0.01)
+    raise TimeoutError(f"{what} never happened")
+
+
+async def home_ready(pilot: Pilot) -> None:
+    """Wait until home has its protocol table and inputs (mounted after its first paint)."""
+    await wait_for(pilot, lambda: pilot.app.home.ready, "home showing the protocol list")
+
+
+async def ledger_ready(pilot: Pilot) -> None:
+    """Wait until the ledger screen has added up the ledger and shown it."""
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "ledger", None) is not None, "the ledger adding up")
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let the screen catch up with a clock that was moved by hand."""
+    from circle.tui.screens.live import LiveScreen
+
+    await pilot.pause()
+    if isinstance(pilot.app.screen, LiveScreen):
+        pilot.app.screen.refresh_view()
+    await pilot.pause()
+
+
+def _live(
+    world: World,
+    protocol_id: str,
+    act: Callable[[Session, FakeClock], None],
+    press=(),
+    people: list[str] | None = None,
+):
+    """An app on the live screen of a new session, after ``act`` has run."""
+    session = world.session(protocol_id, people)
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.show_live(session)
+        await pilot.pause()
+        act(session, world.clock)
+        await settle(pilot)
+        if press:
+            await pilot.press(*press)
+            await pilot.pause()
+
+    return app, run_before
+
+
+def _breakout(world: World, people: int | list[str], tables: bool):
+    """The congregation mixer on the wall: a round of pairs (or of tables) under way."""
+    session = world.session("congregation-mixer", DEMO_PEOPLE[:people] if isinstance(people, int) else people)
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.show_live(session)
+        await pilot.pause()
+        session.skip_step()  # past the welcome
+        if tables:
+            session.skip_step()
+        session.start()
+        world.clock.advance(100)
+        await settle(pilot)
+
+    return app, run_before
+
+
+def _follow(world: World):
+    """The follow-along code on the wall (a fixed address, so the code is always the same)."""
+    from circle.tui.screens.follow import FollowDialog
+
+    app, live = _live(world, "feelz-reflect", _running)
+
+    async def run_before(pilot: Pilot) -> None:
+        await live(pilot)
+        app.push_screen(FollowDialog("http://192.168.1.20:8765/Zq3-demo-token-for-the-gallery/", lambda: 12))
+        await pilot.pause()
+
+    return app, run_before
+
+
+def _with_history(world: World) -> None:
+    world.past("feelz-checkin", DEMO_PEOPLE[:3])
+    world.past("feelz-appreciation", DEMO_PEOPLE[:5], end=False)
+
+
+def _home(world: World):
+    _with_history(world)
+    return world.app(), None
+
+
+def _resume(world: World):
+    _with_history(world)
+    return world.app(check_resume=True), None
+
+
+def _ready(session: Session, clock: FakeClock) -> None:
+    pass
+
+
+def _running(session: Session, clock: FakeClock) -> None:
+    session.start()
+    clock.advance(200)
+    session.next()
+    clock.advance(65)
+
+
+def _warning(session: Session, clock: FakeClock) -> None:
+    session.start()
+    clock.advance(160)  # 20 s left of 3 minutes: past the 30 s warning mark
+
+
+def _overtime(session: Session, clock: FakeClock) -> None:
+    session.start()
+    session.pass_turn()
+    clock.advance(197)
+
+
+def _paused(session: Session, clock: FakeClock) -> None:
+    session.start()
+    clock.advance(42)
+    session.pause()
+    clock.advance(300)
+
+
+def _far_into_round(session: Session, clock: FakeClock) -> None:
+    """Thirty turns of a long round done (one passed), the thirty-first under way."""
+    session.start()
+    for turn in range(30):
+        clock.advance(45)
+        if turn == 12:
+            session.pass_turn()
+        else:
+            session.next()
+        session.start()
+    clock.advance(20)
+
+
+def _silence(session: Session, clock: FakeClock) -> None:
+    session.start()
+    clock.advance(12)
+
+
+def _summary(world: World, people: list[str] | None = None):
+    people = people or DEMO_PEOPLE[:4]
+    session = world.session("feelz-appreciation", people)
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        clock = world.clock
+        session.start()
+        for seconds in (50, 75, 5, 61):
+            clock.advance(seconds)
+            (session.pass_turn if seconds == 5 else session.next)()
+        session.note(f"{people[3]} offered to host the next circle")
+        session.start()
+        clock.advance(95)
+        session.end()
+        await pilot.pause()
+        app.show_summary(session)
+        await pilot.pause()
+
+    return app, run_before
+
+
+def _agenda_summary(world: World, size_people: int = 10):
+    """The Friendly after a long meal, a rebalance accepted, a late arrival and an early leaver."""
+    from circle.engine.agenda import proposal_for, standing
+
+    session = world.session("collaboratory-friendly", DEMO_PEOPLE[:size_people])
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        clock = world.clock
+        session.start()
+        clock.advance(52 * 60)
+        where = standing(session.state, clock.now())
+        session.adjust_plan(proposal_for(where).lengths, where.behind)
+        session.next()
+        session.start()
+        clock.advance(7 * 60)
+        session.add_person(DEMO_PEOPLE[size_people])
+        session.next()
+        session.start()
+        clock.advance(31 * 60)
+        session.remove_person(session.state.present[2])
+        session.note("The choir offered to play at the Inquiry")
+        session.next()
+        clock.advance(4 * 60)
+        session.end()
+        await pilot.pause()
+        app.show_summary(session)
+        await pilot.pause()
+
+    return app, run_before
+
+
+def _paused_overtime(session: Session, clock: FakeClock) -> None:
+    session.start()
+    clock.advance(184)  # 4 s past the 3 minutes
+    session.pause()
+    clock.advance(30)
+
+
+def _back_to_passed(session: Session, clock: FakeClock) -> None:
+    session.skip_step()  # past the silence
+    session.start()
+    session.pass_turn()
+    for _ in range(4):
+        clock.advance(80)
+        session.next()
+    clock.advance(25)
+
+
+def _day_two(world: World):
+    """The dreaming gathering the morning after its first day: day 2 not yet begun."""
+    session = world.session("dreaming-gathering", CONGREGATION[:14])
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        clock = world.clock
+        await pilot.pause()
+        app.show_live(session)
+        while session.state.protocol.day_of(session.state.run.index) == 0:
+            session.start()
+            clock.advance(session.state.remaining(clock.now()) + 120)
+            session.next()
+        clock.advance(17 * 3600)
+        await settle(pilot)
+
+    return app, run_before
+
+
+def _crew(world: World) -> dict[str, str]:
+    """A crew of five, saved as a group; returns name -> person id."""
+    people = world.store.people_named(DEMO_PEOPLE[:5])
+    if "Tuesday crew" not in world.store.group_names():
+        world.store.create_group("Tuesday crew", people, at=world.clock.now())
+    return {p.name: p.id for p in people}
+
+
+def _level(world: World, protocol_id: str, act: Callable[[Session, dict[str, str]], None]):
+    ids = _crew(world)
+    session = world.session(protocol_id, DEMO_PEOPLE[:4], group="Tuesday crew")
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.show_live(session)
+        session.start()
+        world.clock.advance(50)
+        act(session, ids)
+        await settle(pilot)
+
+    return app, run_before
+
+
+def _level_1(s: Session, ids: dict[str, str]) -> None:
+    s.record_listened()
+
+
+def _level_2(s: Session, ids: dict[str, str]) -> None:
+    a, b, c, d = DEMO_PEOPLE[:4]
+    s.record_offer(ids[b], ids[a], "an introduction to a grant maker")
+    s.record_offer(ids[c], ids[a], "a weekly co-working morning")
+    s.record_ask(ids[a], ids[d], "feedback on a pitch")
+
+
+def _level_4(s: Session, ids: dict[str, str]) -> None:
+    a, b = DEMO_PEOPLE[:2]
+    s.open_conflict(ids[a], ids[b], "the cancelled workshop")
+
+
+def _level_5(s: Session, ids: dict[str, str]) -> None:
+    s.record_co_owners([ids[p] for p in DEMO_PEOPLE[:3]], "the bakery co-op")
+
+
+def _crew_history(world: World) -> None:
+    """Seven monthly meetings of the crew, one absence, an extra meeting, offers, a conflict named."""
+    ids = _crew(world)
+    month = 30 * 86400
+
+    def meet(here: list[str]) -> None:
+        spoke_and_ended(world.session("reciprocity-3-consistency", here, group="Tuesday crew"))
+
+    for n in range(7):
+        meet([p for p in DEMO_PEOPLE[:5] if not (n == 4 and p == DEMO_PEOPLE[2])])
+        if n == 2:
+            world.clock.advance(7 * 86400)
+            meet(DEMO_PEOPLE[:5])  # a second one that month: logged, no points
+            world.clock.advance(-7 * 86400)
+        if n % 2:
+            money = world.session("reciprocity-2-money", DEMO_PEOPLE[:5], group="Tuesday crew")
+            money.record_offer(ids[DEMO_PEOPLE[n % 5]], ids[DEMO_PEOPLE[(n + 1) % 5]], "help")
+            money.record_ask(ids[DEMO_PEOPLE[(n + 2) % 5]], ids[DEMO_PEOPLE[n % 5]], "advice")
+            money.end()
+        if n == 5:
+            talk = world.session("reciprocity-4-conflict", DEMO_PEOPLE[:2], group="Tuesday crew")
+            talk.open_conflict(ids[DEMO_PEOPLE[0]], ids[DEMO_PEOPLE[1]], "the van")
+            talk.end()
+        world.clock.advance(month)
+
+
+def _ledger(world: World):
+    _crew_history(world)
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.action_show_ledger()
+        await ledger_ready(pilot)
+        pilot.app.screen.query_one("#group").value = "Tuesday crew"
+        await pilot.pause()
+
+    return app, run_before
+
+
+def _ledger_trace(world: World):
+    """The ledger with the top person's total opened into its moments."""
+    app, shown = _ledger(world)
+
+    async def run_before(pilot: Pilot) -> None:
+        await shown(pilot)
+        pilot.app.screen.query_one("#points").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+
+    return app, run_before
+
+
+def _groups(world: World):
+    _crew(world)
+    big = world.store.people_named(DEMO_PEOPLE)
+    world.store.create_group("Riverside congregation", big, kind="congregation", at=world.clock.now())
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.action_show_groups()
+        await pilot.pause()
+
+    return app, run_before
+
+
+def _agenda(world: World, late_by: int):
+    """The Friendly under way: the meal over, and the names round ``late_by`` minutes over."""
+    session = world.session("collaboratory-friendly", DEMO_PEOPLE[:10])
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        clock = world.clock
+        await pilot.pause()
+        app.show_live(session)
+        session.start()
+        clock.advance(40 * 60)
+        session.next()
+        session.start()
+        clock.advance((10 + late_by) * 60)
+        await settle(pilot)
+
+    return app, run_before
+
+
+def _market(world: World, harvest: bool):
+    """The Action's marketplace with proposals placed; optionally harvested, with a project."""
+    session = world.session("collaboratory-action", DEMO_PEOPLE[:10])
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        from circle.games.openspace import OpenSpace
+        from circle.tui.screens.market import MarketScreen
+
+        space = OpenSpace(session)
+        space.set_grid(["10:00", "11:00"], [("Hall", 40), ("Garden", 15), ("Kitchen", 8)])
+        wanted = [
+            ("Repair cafe", DEMO_PEOPLE[1], 14),
+            ("Community choir", DEMO_PEOPLE[3], 9),
+            ("Food hub", DEMO_PEOPLE[0], 22),
+            ("Bike library", DEMO_PEOPLE[5], 6),
+            ("Street party", DEMO_PEOPLE[0], 11),
+        ]
+        ids = {}
+        for title, convenor, interest in wanted:
+            ids[title] = space.propose(title, convenor)
+            space.set_interest(ids[title], interest)
+        space.fill()
+        for person in DEMO_PEOPLE[6:10]:
+            space.sign_up(person, ids["Food hub"])
+        if harvest:
+            space.harvest(ids["Food hub"], "A weekly veg box from three growers, packed at the church hall")
+            space.harvest(ids["Repair cafe"], "First Saturday of the month; the library lends its back room")
+            space.record_project(
+                "Food hub",
+                DEMO_PEOPLE[0],
+                DEMO_PEOPLE[6:9],
+                "a van on Fridays",
+                "cold storage",
+                "meet growers",
+                "Dec 5",
+            )
+        await pilot.pause()
+        app.show_live(session)
+        await pilot.pause()
+        app.push_screen(MarketScreen(session, world.store))
+        await pilot.pause()
+
+    return app, run_before
+
+
+def _loops(world: World):
+    """A community placed at Nourish, with a history, roles and sessions per stage."""
+    from circle.games import two_loops as loops
+
+    model = loops.load_loops()
+    people = world.store.people_named(DEMO_PEOPLE[:8])
+    world.store.create_group("Riverside CAN", people, kind="community", at=world.clock.now())
+    day = 86400
+    steps = [
+        ("name", "twelve local pioneers listed at the Friendly", "Ana"),
+        ("connect", "monthly potlucks since March, 25-30 people", "the crew"),
+        ("nourish", "a community of practice meets fortnightly", "Ana, Ben and Dee"),
+    ]
+    for i, (stage, evidence, by) in enumerate(steps):
+        loops.move(world.store, model, "Riverside CAN", stage, evidence, by, at=world.clock.now() + i * 40 * day)
+    loops.assign_role(world.store, model, "Riverside CAN", DEMO_PEOPLE[1], "connector", at=world.clock.now())
+    loops.assign_role(world.store, model, "Riverside CAN", DEMO_PEOPLE[3], "steward", at=world.clock.now())
+    for protocol_id in ("cop-intro-call", "cop-intro-call", "cop-workshop-call"):
+        world.session(protocol_id, DEMO_PEOPLE[:5], group="Riverside CAN").end()
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        app.action_show_loops()
+        await pilot.pause()
+
+    return app, run_before
+
+
+SCENES = [
+    Scene("home", (80, 24), _home),
+    Scene("home-large", (200, 60), _home),
+    Scene("resume", (80, 24), _resume),
+    Scene("live-ready", (80, 24), lambda w: _live(w, "feelz-reflect", _ready)),
+    Scene("live", (80, 24), lambda w: _live(w, "feelz-reflect", _running)),
+    Scene("live-warning", (80, 24), lambda w: _live(w, "feelz-reflect", _warning)),
+    Scene("live-overtime", (80, 24), lambda w: _live(w, "feelz-reflect", _overtime)),
+    Scene("live-paused-script", (80, 24), lambda w: _live(w, "feelz-reflect", _paused, press=("s",))),
+    Scene("live-silence", (80, 24), lambda w: _live(w, "feelz-checkin", _silence)),
+    Scene("live-large", (200, 60), lambda w: _live(w, "feelz-reflect", _running)),
+    Scene("live-names", (80, 24), lambda w: _live(w, "feelz-reflect", _running, people=WORLD_PEOPLE)),
+    Scene("live-names-large", (160, 48), lambda w: _live(w, "feelz-reflect", _running, people=WORLD_PEOPLE)),
+    Scene("summary-names", (80, 24), lambda w: _summary(w, WORLD_PEOPLE[2:8])),
+    Scene("breakout-names", (80, 24), lambda w: _breakout(w, WORLD_PEOPLE, tables=True)),
+    Scene("live-200", (80, 24), lambda w: _live(w, "reciprocity-1-listening", _far_into_round, people=CONGREGATION)),
+    Scene(
+        "live-200-large",
+        (160, 48),
+        lambda w: _live(w, "reciprocity-1-listening", _far_into_round, people=CONGREGATION),
+    ),
+    Scene("help", (80, 24), lambda w: _live(w, "feelz-reflect", _ready, press=("question_mark",))),
+    Scene("summary", (80, 24), _summary),
+    Scene("summary-large", (160, 48), _summary),
+    Scene("summary-agenda", (80, 24), _agenda_summary),
+    Scene("summary-agenda-large", (160, 48), _agenda_summary),
+    Scene("live-paused-overtime", (80, 24), lambda w: _live(w, "feelz-reflect", _paused_overtime)),
+    Scene("live-back-to-passed", (80, 24), lambda w: _live(w, "feelz-checkin", _back_to_passed)),
+    Scene("agenda-day-two", (80, 24), _day_two),
+    Scene("agenda-day-two-large", (160, 48), _day_two),
+    Scene("follow-qr", (80, 24), _follow),
+    Scene("follow-qr-large", (160, 48), _follow),
+    Scene("breakout-pairs", (80, 24), lambda w: _breakout(w, 12, tables=False)),
+    Scene("breakout-tables-large", (160, 48), lambda w: _breakout(w, 30, tables=True)),
+    Scene("level-1-listening", (80, 24), lambda w: _level(w, "reciprocity-1-listening", _level_1)),
+    Scene("level-2-money", (80, 24), lambda w: _level(w, "reciprocity-2-money", _level_2)),
+    Scene("level-3-meeting", (80, 24), lambda w: _level(w, "reciprocity-3-consistency", lambda s, ids: None)),
+    Scene("level-4-conflict", (80, 24), lambda w: _level(w, "reciprocity-4-conflict", _level_4)),
+    Scene("level-5-co-owners", (80, 24), lambda w: _level(w, "reciprocity-5-co-owners", _level_5)),
+    Scene("ledger", (80, 24), _ledger),
+    Scene("ledger-large", (160, 48), _ledger),
+    Scene("ledger-trace", (80, 24), _ledger_trace),
+    Scene("groups", (80, 24), _groups),
+    Scene("agenda", (80, 24), lambda w: _agenda(w, 0)),
+    Scene("agenda-behind", (80, 24), lambda w: _agenda(w, 12)),
+    Scene("agenda-large", (160, 48), lambda w: _agenda(w, 12)),
+    Scene("marketplace", (80, 24), lambda w: _market(w, harvest=False)),
+    Scene("harvest", (100, 30), lambda w: _market(w, harvest=True)),
+    Scene("loops", (80, 24), _loops),
+    Scene("loops-large", (160, 48), _loops),
+    Scene("loops-huge", (200, 60), _loops),
+]
+
+
+async def _shoot(scene: Scene, out: Path) -> Path:
+    with tempfile.TemporaryDirectory() as tmp:
+        app, run_before = scene.build(new_world(Path(tmp)))
+        async with app.run_test(size=scene.size) as pilot:
+            if run_before is not None:
+                await run_before(pilot)
+            await pilot.pause()
+            target = out / f"{scene.name}.svg"
+            write_text(target, app.export_screenshot())  # whole or not at all
+            return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0] if args else "screens")
+    out.mkdir(parents=True, exist_ok=True)
+    for scene in SCENES:
+        print(asyncio.run(_shoot(scene, out)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
