@@ -147,10 +147,10 @@ if kind == "circle" and mode == "startup":
         return run(app, headless=True, size=(80, 24), auto_pilot=pilot_for_mode)
 
     App.run = headless_run
-    import circle.cli
+    import circle.cli.screens
     from circle.cli import main
 
-    circle.cli.has_terminal = lambda: True  # headless here, as steered above
+    circle.cli.screens.has_terminal = lambda: True  # headless here, as steered above
     main(["--db", db])
 else:
     if kind == "circle":

@@ -181,6 +181,22 @@ def test_unknown_protocol_id(capsys, db):
     assert_one_error_line(code, out, err, "no protocol 'feelz-chekin'", "feelz-checkin")
 
 
+@pytest.mark.parametrize("bug", [KeyError("steps"), ValueError("math domain error")])
+def test_a_bug_is_not_worded_as_a_user_mistake(capsys, db, tmp_path, monkeypatch, bug):
+    """A KeyError or ValueError that escapes is circle's fault: the last resort says so, with a file."""
+    import circle.cli as cli
+
+    def broken(args):
+        raise bug
+
+    monkeypatch.setenv("CIRCLE_HOME", str(tmp_path))
+    monkeypatch.setitem(cli.COMMANDS, "sessions", broken)
+    code, out, err = run(capsys, "sessions", "--db", db)
+    assert (code, out) == (1, "")
+    assert err.startswith("circle stopped on an unexpected problem (") and type(bug).__name__ in err
+    assert len(list((tmp_path / "logs").glob("crash-*.txt"))) == 1
+
+
 def test_export_with_no_session(capsys, db):
     Store(db).close()
     code, out, err = run(capsys, "export", "latest", "--db", db)

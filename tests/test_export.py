@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from circle.core.clock import FakeClock
+from circle.core.errors import CircleError
 from circle.engine import Person, Session
 from circle.views.export import UTC, export
 
@@ -156,9 +157,10 @@ def test_turns_still_to_come_are_listed_and_then_marked_not_reached(protocol, ev
 
 def test_unknown_format_and_empty_log_are_refused(protocol, evening):
     _, log = circle_so_far(protocol, evening)
-    with pytest.raises(ValueError, match="unknown format 'pdf'; choose one of: md, json, csv"):
+    # CircleErrors: the command line words them in one line, as a mistake of the input
+    with pytest.raises(CircleError, match="unknown format 'pdf'; choose one of: md, json, csv"):
         export(log, "pdf")
-    with pytest.raises(ValueError, match="no events to export"):
+    with pytest.raises(CircleError, match="no events to export"):
         export([], "md")
 
 

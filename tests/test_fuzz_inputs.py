@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from circle.cli import main
 from circle.core.durations import MAX_SECONDS, format_duration, parse_duration
+from circle.core.errors import InputError
 from circle.core.resources import bundled_dir
 from circle.engine import RosterError, check_roster
 from circle.games.reciprocity.scoring import load_rules
@@ -91,7 +92,7 @@ def check_duration(value: object) -> str:
     try:
         seconds = parse_duration(value)
     except ValueError as exc:
-        assert type(exc) is ValueError, type(exc)
+        assert type(exc) is InputError, type(exc)  # refused on purpose, not a crash inside
         assert one_line(str(exc)) and len(str(exc)) < 300, repr(str(exc))
         return "refused"
     assert type(seconds) is int and 0 <= seconds <= MAX_SECONDS, seconds

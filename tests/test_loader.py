@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from circle.core.resources import bundled_dir
-from circle.protocol.loader import MAX_BYTES, LoadError, load_library, load_protocol, validate_paths
+from circle.protocol.loader import MAX_BYTES, LoadError, UnknownProtocol, load_library, load_protocol, validate_paths
 from circle.protocol.models import OpenStep, RoundStep, SilenceStep
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -190,17 +190,17 @@ def test_library_reads_the_user_folder_from_the_environment(tmp_path, monkeypatc
 
 def test_library_get_unknown_id_suggests_a_close_one():
     library = load_library(dirs=[BUNDLED])
-    with pytest.raises(KeyError) as exc:
+    with pytest.raises(UnknownProtocol) as exc:
         library.get("feelz-chekin")
     # the closest match comes first
-    assert exc.value.args[0].startswith("no protocol 'feelz-chekin'; did you mean feelz-checkin")
+    assert str(exc.value).startswith("no protocol 'feelz-chekin'; did you mean feelz-checkin")
 
 
 def test_library_get_unknown_id_without_a_close_match_points_to_the_list():
     library = load_library(dirs=[BUNDLED])
-    with pytest.raises(KeyError) as exc:
+    with pytest.raises(UnknownProtocol) as exc:
         library.get("zzz")
-    assert exc.value.args[0] == "no protocol 'zzz'; see `circle protocols`"
+    assert str(exc.value) == "no protocol 'zzz'; see `circle protocols`"
 
 
 def test_a_key_merged_from_an_anchor_is_located_where_the_anchor_has_it():

@@ -207,3 +207,18 @@ def test_every_pair_in_an_apart_list_is_kept_apart():
 
     assert _pairs("Ana, Ben ,Caro", "--apart", chain=False) == list(combinations(["Ana", "Ben", "Caro"], 2))
     assert _pairs("Ana,Ben,Caro", "--together", chain=True) == [("Ana", "Ben"), ("Ben", "Caro")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--people", "Ana,Ben,Caro", "--size", "9"], "circle: group size 9 is larger than the room (3 people)\n"),
+        (["--people", "names.txt", "--size", "2"], "circle: no such file: names.txt\n"),
+    ],
+)
+def test_bad_input_through_the_command_line_is_one_line(capsys, tmp_path, monkeypatch, argv, message):
+    from circle.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["mix", *argv, "--rounds", "2"]) == 1
+    assert capsys.readouterr() == ("", message)

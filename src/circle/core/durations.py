@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from circle.core.errors import shown
+from circle.core.errors import InputError, shown
 
 # [0-9], not \d: int() would fail on other digits that \d and isdigit() accept, such as "²".
 _PART = re.compile(r"([0-9]+)\s*(h|m|s)")
@@ -21,35 +21,35 @@ def parse_duration(value: object) -> int:
     Raises ``ValueError`` with a message fit to show a facilitator.
     """
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration; {_HINT}")
+        raise InputError(f"{value!r} is not a duration; {_HINT}")
     if isinstance(value, float):
         if math.isnan(value):
-            raise ValueError(f"{value!r} is not a duration; {_HINT}")
+            raise InputError(f"{value!r} is not a duration; {_HINT}")
         if value < 0:
-            raise ValueError(f"duration {value:g} is negative; it must be zero or more")
+            raise InputError(f"duration {value:g} is negative; it must be zero or more")
         return _at_most_a_week(value, f"{value:g}")
     if isinstance(value, int):
         if value < 0:
-            raise ValueError(f"duration {shown(value)} is negative; it must be zero or more")
+            raise InputError(f"duration {shown(value)} is negative; it must be zero or more")
         return _at_most_a_week(value, shown(value))
     if not isinstance(value, str):
-        raise ValueError(f"{shown(value)} is not a duration; {_HINT}")
+        raise InputError(f"{shown(value)} is not a duration; {_HINT}")
     text = value.strip().lower()
     if text.startswith("-"):
-        raise ValueError(f"duration {shown(value)} is negative; it must be zero or more")
+        raise InputError(f"duration {shown(value)} is negative; it must be zero or more")
     if text.isascii() and text.isdigit():
         return _at_most_a_week(_number(text), shown(value))
     if not _WHOLE.match(text):
-        raise ValueError(f"cannot read duration {shown(value)}; {_HINT}")
+        raise InputError(f"cannot read duration {shown(value)}; {_HINT}")
     parts = _PART.findall(text)
     units = [unit for _, unit in parts]
     if len(set(units)) != len(units) or units != sorted(units, key=lambda u: -_UNIT[u]):
-        raise ValueError(f"cannot read duration {shown(value)}; give hours, minutes, seconds in order")
+        raise InputError(f"cannot read duration {shown(value)}; give hours, minutes, seconds in order")
     # "1h70m" is a typo for something (1h07m? 1h10m?), not 2h10m: after a larger unit, 0 to 59.
     for n, unit in parts[1:]:
         if unit in "ms" and _number(n) > 59:
             word = "minutes" if unit == "m" else "seconds"
-            raise ValueError(f"cannot read duration {shown(value)}: after hours or minutes, {word} go up to 59")
+            raise InputError(f"cannot read duration {shown(value)}: after hours or minutes, {word} go up to 59")
     return _at_most_a_week(sum(_number(n) * _UNIT[unit] for n, unit in parts), shown(value))
 
 
@@ -60,7 +60,7 @@ def _number(digits: str) -> float:
 
 def _at_most_a_week(seconds: float, written: str) -> int:
     if seconds > MAX_SECONDS:
-        raise ValueError(f"duration {written} is longer than a week; it must be at most 168h")
+        raise InputError(f"duration {written} is longer than a week; it must be at most 168h")
     return round(seconds)
 
 

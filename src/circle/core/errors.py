@@ -31,6 +31,11 @@ class CircleError(Exception):
     """A problem worded for the facilitator; ``str()`` is what they read."""
 
 
+class InputError(CircleError, ValueError):
+    """A value that cannot be read (a duration, an export format). A ValueError as well, so where a
+    protocol's model reads the value, pydantic reports the message at the field it came from."""
+
+
 def one_line(text: str) -> str:
     """``text`` with line breaks and control characters escaped, as ``\\n``."""
     return text.translate(_CONTROLS)

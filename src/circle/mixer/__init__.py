@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from circle.core.errors import CircleError
 from circle.core.names import name_key
 
 Rounds = list[list[list[str]]]
@@ -41,7 +42,7 @@ Rounds = list[list[list[str]]]
 __all__ = ["Mix", "MixError", "count_repeats", "group_sizes", "mix", "regroup_round"]
 
 
-class MixError(ValueError):
+class MixError(CircleError, ValueError):
     """The input cannot be mixed; the message is one line, fit to show to a facilitator."""
 
 

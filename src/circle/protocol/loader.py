@@ -41,6 +41,10 @@ class Problem:
         return one_line(f"{self.path}:{self.line}:{self.col}: {self.message}")
 
 
+class UnknownProtocol(CircleError):
+    """An id that names no protocol the library holds; the message suggests the closest ids."""
+
+
 class LoadError(CircleError):
     """One or more problems in a file; ``str()`` gives one line per problem."""
 
@@ -445,7 +449,7 @@ class Library:
         except KeyError:
             close = difflib.get_close_matches(protocol_id, list(self.protocols), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else "; see `circle protocols`"
-            raise KeyError(f"no protocol '{protocol_id}'{hint}") from None
+            raise UnknownProtocol(f"no protocol '{protocol_id}'{hint}") from None
 
     def sorted(self) -> list[Protocol]:
         return sorted(self.protocols.values(), key=lambda p: (p.family, p.title))

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
+from circle.core.errors import InputError
 from circle.engine import Event
 from circle.games.reciprocity.scoring import ScoringRules
 from circle.views.report import PRIVACY, SessionReport, StepRow, Table, from_events
@@ -253,7 +254,7 @@ def render(report: SessionReport, fmt: str, events: list[Event] | None = None) -
         return to_csv(report)
     if fmt == "html":
         return to_html(report)
-    raise ValueError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
+    raise InputError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
 
 
 def export(
@@ -266,7 +267,7 @@ def export(
 ) -> str:
     """Notes in ``fmt``; ``now`` counts a turn still running up to that moment; ``points`` see report.build."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
+        raise InputError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
     return render(from_events(events, now, tz, rules, points), fmt, events)
 
 

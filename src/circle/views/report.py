@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from circle.core.durations import format_duration
+from circle.core.errors import CircleError
 from circle.core.localtime import clock_time, date_time, zone_name
 from circle.engine import Event, Slot, State, StepRun, fold
 from circle.games.openspace import KINDS as OPEN_SPACE_KINDS
@@ -333,7 +334,7 @@ def build(
     """
     protocol = state.protocol
     if protocol is None or state.created_at is None:
-        raise ValueError("this session has no events to report")
+        raise CircleError("this session has no events to report")
     runs = {run.index: run for run in state.runs}
     people_at_end = len(state.present)
     replans: dict[int, list[Replanned]] = {}
@@ -455,5 +456,5 @@ def from_events(
 ) -> SessionReport:
     state = fold(events)
     if state.protocol is None:
-        raise ValueError("this session has no events to export")
+        raise CircleError("this session has no events to export")
     return build(state, now, tz, rules, points)
