@@ -35,6 +35,7 @@ import test_one_truth as truth  # noqa: E402  (the strategy and the checks)
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 
 import circle.engine  # noqa: E402
+import circle.engine.breakouts  # noqa: E402
 from circle.core.localtime import moment  # noqa: E402
 from circle.mixer import mix  # noqa: E402
 
@@ -45,7 +46,7 @@ def main() -> int:
     args = parser.parse_args()
     # As in the test: who sits with whom never touches the figures, so the mixer is bounded by steps.
     real_mix = mix
-    circle.engine.mix = lambda *a, **kw: real_mix(*a, **{**kw, "max_steps": 200})
+    circle.engine.breakouts.mix = lambda *a, **kw: real_mix(*a, **{**kw, "max_steps": 200})
 
     outcomes: Counter[str] = Counter()
     counts = Counter()

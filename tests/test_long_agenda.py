@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-import circle.engine
+import circle.engine.breakouts
 from circle.engine import CommandRejected, Person, Session, State, fold
 from circle.engine.agenda import propose, standing
 from circle.mixer import mix
@@ -213,7 +213,7 @@ def choose(rng: random.Random, state: State, ideal: Ideal, done: dict[str, int])
 def test_six_hours_of_pauses_and_changes_keep_exact_time(store, clock, monkeypatch):
     # Who sits with whom never touches the clock: bound the breakout mixer by steps, not
     # seconds, so the run is quick and the same on every machine.
-    monkeypatch.setattr(circle.engine, "mix", lambda *args, **kw: mix(*args, **{**kw, "max_steps": 200}))
+    monkeypatch.setattr(circle.engine.breakouts, "mix", lambda *args, **kw: mix(*args, **{**kw, "max_steps": 200}))
     protocol = load_protocol(FIXTURES / "six-hour-agenda.yaml")
     session = start_session(store, protocol, NAMES, clock, rng=random.Random(7))
     state, sid, t0 = session.state, session.state.session_id, clock.now()

@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import circle.engine
+import circle.engine.breakouts
 from circle.core.clock import FakeClock
 from circle.core.durations import format_duration
 from circle.engine import CommandRejected, Event, Person, Session, returns_due
@@ -413,7 +414,7 @@ def check_standing(session: Session, log: list[Event], report: SessionReport, no
 @pytest.fixture
 def quick_mixer(monkeypatch):
     # Who sits with whom never touches the figures: bound the mixer by steps, not seconds.
-    monkeypatch.setattr(circle.engine, "mix", lambda *args, **kw: mix(*args, **{**kw, "max_steps": 200}))
+    monkeypatch.setattr(circle.engine.breakouts, "mix", lambda *args, **kw: mix(*args, **{**kw, "max_steps": 200}))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import circle.engine
+import circle.engine.breakouts
 from circle.core.clock import FakeClock
 from circle.core.resources import bundled_dir
 from circle.engine import CommandRejected, GroupsStep, Note, Session, State, live_records, met_in
@@ -73,16 +73,16 @@ MIX_STEPS = 500  # the breakout mixer's search, bounded by steps instead of a se
 def steady_mixer(steps: int = MIX_STEPS) -> Iterator[None]:
     """The engine's mixer stops after ``steps`` search steps rather than after a second, so a
     trial's groups, and so the whole trial, follow from its seed alone on any machine."""
-    mix = circle.engine.mix
+    mix = circle.engine.breakouts.mix
 
     def bounded(*args, **options):
         return mix(*args, **{**options, "time_limit": 600.0, "max_steps": steps})
 
-    circle.engine.mix = bounded
+    circle.engine.breakouts.mix = bounded
     try:
         yield
     finally:
-        circle.engine.mix = mix
+        circle.engine.breakouts.mix = mix
 
 
 @dataclass

@@ -14,11 +14,15 @@ ever moves time between blocks of the day under way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from circle.engine import State, StepRun, returns_due
+from circle.engine.state import State, StepRun, returns_due
 from circle.protocol.models import planned_step_seconds, shortest_seconds
 
 MINUTE = 60
+
+# Where a block stands against the plan; "next" is the first block still to come.
+BlockStatus = Literal["done", "now", "next", "later", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class Block:
     kind: str
     planned: int  # seconds, as planned now
     floor: int  # the shortest it may become
-    status: str  # done | now | next | later | skipped
+    status: BlockStatus
     actual: float  # seconds run so far
     day: int = 0  # the day it belongs to, from 0
     expected: float = 0.0  # seconds it is expected to take in all: run so far plus what it still needs
@@ -114,6 +118,7 @@ def standing(state: State, now: float) -> Standing:
         first = runs[index].planned if index in runs else planned_step_seconds(step, people)
         firsts.append(first)
         planned = state.plan.get(index, first)
+        status: BlockStatus
         if index in done and index != current:
             status, actual = ("skipped" if done[index].skipped else "done"), done[index].actual
             expected = actual
