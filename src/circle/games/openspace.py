@@ -106,7 +106,8 @@ def fold_market(events: Iterable[Event]) -> Market:
                 market.proposals[pid].slot, market.proposals[pid].space = slot, space
         elif e.kind == "os_signup":
             proposal = market.proposals[d["proposal"]]
-            market.signups.setdefault(d["person"], {})[proposal.slot] = proposal.id  # moving replaces
+            if proposal.slot is not None:  # always: OpenSpace.sign_up refuses a proposal with no place
+                market.signups.setdefault(d["person"], {})[proposal.slot] = proposal.id  # moving replaces
         elif e.kind == "os_harvest":
             market.harvest.setdefault(d["proposal"], []).append(d["text"])
         elif e.kind == "os_project":
@@ -162,8 +163,9 @@ class OpenSpace:
         names = [name.casefold() for name, _ in spaces]
         if len(set(names)) < len(names):
             raise CommandRejected("two spaces have the same name")
-        placed = [p for p in self.market.proposals.values() if p.placed]
-        if any(p.slot >= len(slots) or p.space >= len(spaces) for p in placed):
+        proposals = self.market.proposals.values()
+        places = [(p.slot, p.space) for p in proposals if p.slot is not None and p.space is not None]  # the placed
+        if any(slot >= len(slots) or space >= len(spaces) for slot, space in places):
             raise CommandRejected("a placed session would fall off the new grid; move it first")
         self._log("os_grid", slots=slots, spaces=[{"name": n, "capacity": c} for n, c in spaces])
 
@@ -250,7 +252,7 @@ class OpenSpace:
 
 def parse_spaces(text: str) -> list[tuple[str, int]]:
     """'Hall 40, Garden 15' -> [("Hall", 40), ("Garden", 15)]; a space without a number holds 20."""
-    spaces = []
+    spaces: list[tuple[str, int]] = []
     for part in text.split(","):
         words = part.split()
         if not words:

@@ -115,6 +115,14 @@ class History:
     people: dict[str, int] = field(default_factory=dict)  # stage -> distinct people involved
 
 
+# (stage, people json) for each session run for a community with a protocol that serves a stage:
+# the session's first event holds the protocol it ran and who was there.
+_STAGE_ACTIVITY = """SELECT json_extract(e.data, '$.protocol.two_loops_stage') AS stage,
+           json_extract(e.data, '$.people') AS people
+    FROM sessions s JOIN events e ON e.session_id = s.id AND e.kind = 'session_created'
+    WHERE s.group_id = ? AND json_valid(e.data) AND stage IS NOT NULL"""
+
+
 def history(store: Store, community: str, before: float | None = None) -> History:
     """A community's history in the order things happened (a dated entry sits where its day is).
 
@@ -138,7 +146,7 @@ def history(store: Store, community: str, before: float | None = None) -> Histor
             out.entries.append(Entry(at, "unrole", None, f"{data['person']}: {data['role']}", data.get("by", "")))
     sessions: dict[str, int] = defaultdict(int)
     people: dict[str, set[str]] = defaultdict(set)
-    for stage, present in store.stage_activity(group["id"]):
+    for stage, present in store.query(_STAGE_ACTIVITY, (group["id"],)):
         sessions[stage] += 1
         people[stage] |= {p["id"] for p in json.loads(present or "[]")}
     out.sessions = dict(sessions)
@@ -264,6 +272,7 @@ def report(model: TwoLoops, hist: History, width: int = 72, height: int = 14, tz
     for e in hist.entries:
         note = ""
         if e.kind == "moved":
+            assert e.stage is not None  # history() gives every move the stage it moved to
             line = f"{when(e.at)}  moved to {model.stage(e.stage).title}: {e.text}"
             note, before = model.out_of_order(before, e.stage) or "", e.stage
         elif e.kind == "evidence":

@@ -45,11 +45,11 @@ class ParseCache:
         self.entries: dict[str, Any] = {}
         self.dirty = False
         if path is not None:
-            self._read()
+            self._read(path)
 
-    def _read(self) -> None:
+    def _read(self, path: Path) -> None:
         try:
-            doc = json.loads(self.path.read_text(encoding="utf-8"))
+            doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
         if isinstance(doc, dict) and doc.get("format") == FORMAT and isinstance(doc.get("entries"), dict):

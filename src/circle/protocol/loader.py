@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from circle.core.errors import CircleError, one_line, shown
 from circle.core.resources import bundled_dir, user_dir
@@ -211,8 +212,10 @@ def _item_pos(node: Any, i: int, fallback: tuple[int, int]) -> tuple[int, int]:
 
 def _alias_of_itself(node: Any, i: int) -> bool:
     lc = getattr(node, "lc", None)
+    if lc is None:
+        return False
     anchor = getattr(getattr(node, "anchor", None), "value", None)
-    item = (lc.data or {}).get(i) if lc is not None else None
+    item = (lc.data or {}).get(i)
     return bool(anchor) and item is not None and (item[0], item[1]) == (lc.line, lc.col)
 
 
@@ -228,7 +231,7 @@ def _alias_pos(text: str, node: Any, fallback: tuple[int, int]) -> tuple[int, in
     return fallback
 
 
-def _problem(err: dict, doc: Any, label: str, model: type[BaseModel]) -> Problem:
+def _problem(err: ErrorDetails, doc: Any, label: str, model: type[BaseModel]) -> Problem:
     loc = tuple(err["loc"])
     line, col, node = _locate(doc, loc)
     # The part right after a list index is the step's kind (the union's tag), not a key.

@@ -193,8 +193,9 @@ STEP_KINDS = tuple(STEP_MODELS)
 
 
 class GroupSize(_Strict):
-    min: int = Field(1, ge=1)
-    max: int | None = Field(None, ge=1, description="Leave out for no upper limit.")
+    # default= by name: type checkers read a field's default from that keyword only (GroupSize() below).
+    min: int = Field(default=1, ge=1)
+    max: int | None = Field(default=None, ge=1, description="Leave out for no upper limit.")
 
     @model_validator(mode="after")
     def _ordered(self) -> GroupSize:

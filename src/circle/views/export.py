@@ -12,6 +12,7 @@ import csv
 import html
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
@@ -27,7 +28,7 @@ FORMATS = ("md", "json", "csv", "html")
 class Section:
     title: str
     level: int  # 2 for a section, 3 for a step's turns
-    body: list[str | Table]  # paragraphs, bullet lists (list items start with "- "), tables
+    body: Sequence[str | Table]  # paragraphs, bullet lists (list items start with "- "), tables
 
 
 def sections(report: SessionReport) -> list[Section]:

@@ -7,11 +7,16 @@ and the screen only copies fields into widgets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Literal, get_args
 
 from circle.core.wall_text import wall_text
 from circle.engine import State, again_label, countdown_seconds, live_records
 from circle.games.reciprocity.scoring import ScoringRules
 from circle.protocol.models import GroupsStep, PairsStep, RoundStep, SilenceStep
+
+# Where the session stands, in circle.engine.State.phase's words: the wall's clock and the phones show it.
+Phase = Literal["ready", "running", "warning", "overtime", "paused", "between", "finished", "ended"]
+_PHASE: dict[str, Phase] = {phase: phase for phase in get_args(Phase)}  # the engine's word, known to be one
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class LiveView:
     caption: str
     speaker: str
     next_line: str
-    phase: str
+    phase: Phase
     seconds: int
     allotted: int
     elapsed: int  # whole seconds, so the view changes (and repaints) once a second
@@ -119,7 +124,7 @@ def seen(state: State, now: float, rules: ScoringRules | None = None) -> LiveVie
     protocol = state.protocol
     run = state.run
     assert protocol is not None and run is not None
-    phase = state.phase(now)
+    phase = _PHASE[state.phase(now)]
     slot = state.current
     step = run.step
     step_line = f"Step {run.index + 1} of {len(protocol.steps)} · {step.title}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import Literal, get_args
 
 from circle.core.durations import format_duration
 from circle.core.errors import CircleError
@@ -37,11 +38,15 @@ from circle.protocol.models import planned_step_seconds
 
 PRIVACY = "Timings, attendance and the facilitator's notes only; what people shared stays in the room."
 
+# The words a turn's row and a step's row give their status in, on screen and in every export.
+TurnStatus = Literal["done", "passed", "left", "skipped", "ended", "now", "to come", "not reached"]
+StepStatus = Literal["done", "skipped", "under way", "ended early", "to come", "not reached"]
+
 
 @dataclass(frozen=True)
 class TurnRow:
     who: str
-    status: str  # done | passed | left | skipped | ended | now | to come | not reached
+    status: TurnStatus
     allowed: int  # seconds it had, with every + and -
     time: float  # seconds the clock ran on it
     person_id: str | None = None
@@ -68,7 +73,7 @@ class StepRow:
     title: str
     kind: str
     day: int
-    status: str  # done | skipped | under way | ended early | to come | not reached
+    status: StepStatus
     planned: int  # the length first planned (a round: its turns for the room when it began)
     replans: tuple[Replanned, ...]  # every accepted rebalance that changed it, oldest first
     actual: float
@@ -291,13 +296,17 @@ def slot_time(state: State, slot: Slot, now: float | None) -> float:
     return slot.spent
 
 
-def _turn_status(state: State, run: StepRun, slot: Slot) -> str:
+# A slot's status in the engine is its turn row's (known to be one), but for "todo": to come, or not reached.
+_TURN_STATUS: dict[str, TurnStatus] = {status: status for status in get_args(TurnStatus)}
+
+
+def _turn_status(state: State, run: StepRun, slot: Slot) -> TurnStatus:
     if slot.status == "todo":
         return "not reached" if state.ended else "to come"
-    return slot.status
+    return _TURN_STATUS[slot.status]
 
 
-def _step_status(state: State, run: StepRun | None) -> str:
+def _step_status(state: State, run: StepRun | None) -> StepStatus:
     if run is None:
         return "not reached" if state.ended else "to come"
     if run.skipped:

@@ -2,116 +2,70 @@
 
 Every entry says who scored, how much, for which level, when, and why, so a
 total can always be traced back to the moments that made it.
+
+The ledger's records are :mod:`circle.games.reciprocity.records`; the fold that fills a
+ledger from the log is :mod:`circle.games.reciprocity.fold`.
 """
 
 from __future__ import annotations
 
-import gc
-import json
 import sqlite3
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
-from typing import NamedTuple
+from datetime import tzinfo
 
-from circle.core.localtime import local_zone
 from circle.core.localtime import month as month_of
+from circle.games.reciprocity.fold import damaged_sessions, fold, json_ids
+from circle.games.reciprocity.records import (
+    AT,
+    COUNTED,
+    EXTRA,
+    EXTRA_REASON,
+    GROUP,
+    LEDGER_KINDS,
+    LEVEL,
+    PERSON,
+    POINTS,
+    REASON,
+    SESSION,
+    SILENT,
+    SILENT_REASON,
+    Conflict,
+    Entry,
+    Meeting,
+    MonthFinder,
+    Points,
+    Rhythm,
+)
 from circle.games.reciprocity.scoring import ScoringRules
 from circle.store import Store, StoreError
 
-LEDGER_KINDS = (
-    "attendance",
-    "listened",
-    "offer",
-    "ask",
-    "conflict_opened",
-    "conflict_resolved",
-    "co_owned",
-    "undone",
-    "person_added",
-)
-
-
-PERSON, POINTS, LEVEL, REASON, AT, SESSION, GROUP = range(7)  # fields of an entry tuple
-
-
-class Entry(NamedTuple):
-    """One scoring moment. The fold builds them as plain tuples in this field order (it makes
-    hundreds of thousands for a congregation's decade, and a NamedTuple's constructor is slow)."""
-
-    person: str
-    points: int
-    level: int
-    reason: str
-    at: float
-    session: str
-    group: str | None
-
-
-COUNTED, EXTRA, SILENT = "counted", "extra", "silent"  # what a meeting scored
-EXTRA_REASON = "an extra meeting this month: no points"
-SILENT_REASON = "ended before anyone spoke: no points"
-
-
-class Meeting(NamedTuple):
-    """A meeting of a group (level 3): who came, who was missed, and what it scored.
-
-    One meeting a calendar month counts: the first that month in which someone spoke.
-    Each person's points follow their own count of meetings with the group (``counts``,
-    one per person present), so a newcomer starts at the first meeting's points; a
-    miss costs points and does not advance the count.
-    """
-
-    session: str
-    at: float
-    nth: int  # the group's nth meeting that counted; 0 for one that did not
-    present: tuple[str, ...]
-    absent: tuple[str, ...]
-    counts: tuple[int, ...] = ()  # each present person's own meeting count, when it counted
-    status: str = COUNTED  # counted | extra (another that month) | silent (no one spoke)
-
-
-class Rhythm(NamedTuple):
-    """A group's monthly meetings as of a moment: when it last met, this month, the months it did not."""
-
-    last_met: float | None
-    met_this_month: bool
-    months_without: tuple[str, ...]  # "YYYY-MM", from its first meeting to last month
-
-    def line(self, tz: tzinfo | None = None, brief: bool = False) -> str:
-        """One line: "last met 2026-11-03 · this month's meeting: still to come · no meeting in 2026-09".
-
-        ``brief`` is for home's side pane: "met 2026-11-03 · due this month · 1 month missed".
-        """
-        from circle.core.localtime import moment
-
-        if self.last_met is None:
-            return "no meeting yet"
-        day = f"{moment(self.last_met, tz):%Y-%m-%d}"
-        if brief:
-            parts = [f"met {day}", "met this month" if self.met_this_month else "due this month"]
-            if n := len(self.months_without):
-                parts.append(f"{n} month{'s' if n != 1 else ''} missed")
-            return " · ".join(parts)
-        parts = [f"last met {day}", f"this month's meeting: {'held' if self.met_this_month else 'still to come'}"]
-        if self.months_without:
-            shown = ", ".join(self.months_without[-6:])
-            more = len(self.months_without) - 6
-            parts.append(f"no meeting in {shown}" + (f" and {more} earlier months" if more > 0 else ""))
-        return " · ".join(parts)
-
-
-@dataclass(frozen=True)
-class Conflict:
-    id: str
-    between: tuple[str, ...]
-    label: str
-    opened_at: float
-    group: str | None
-    outcome: str | None = None  # None while open; "resolved" or "unresolved"
+__all__ = [
+    "AT",
+    "COUNTED",
+    "EXTRA",
+    "EXTRA_REASON",
+    "GROUP",
+    "LEDGER_KINDS",
+    "LEVEL",
+    "PERSON",
+    "POINTS",
+    "REASON",
+    "SESSION",
+    "SILENT",
+    "SILENT_REASON",
+    "Conflict",
+    "Entry",
+    "Ledger",
+    "Meeting",
+    "MonthFinder",
+    "Rhythm",
+    "compute",
+    "json_ids",
+    "sparkline",
+]
 
 
 @dataclass
@@ -127,7 +81,7 @@ class Ledger:
     meetings: dict[str, list[Meeting]] = field(default_factory=dict)  # by group id
     conflicts: dict[str, Conflict] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    points: _Points | None = None
+    points: Points | None = None  # the rules' values, set by the fold; None: nothing folded yet
     money: list[tuple] = field(default_factory=list)  # (session, at, kind, by)
     groups: dict[str, str] = field(default_factory=dict)  # session -> the group it was run for
     others: list[tuple] = field(default_factory=list)  # entries: listening, conflicts, co-owners
@@ -191,7 +145,7 @@ class Ledger:
         per entry (an offer and its bonus, a whole meeting): a test keeps the two equal.
         """
         p = self.points
-        if p is None or self.first is None:
+        if p is None or self.first is None or self.last is None:
             return {}, {}
         find = MonthFinder(self.first, self.last, tz)
         starts, labels = find.starts, find.labels
@@ -247,8 +201,8 @@ class Ledger:
         """How a group keeps its monthly meeting, as of ``now``."""
         held = self.meetings.get(group_id, [])
         spoke = [m for m in held if m.status != SILENT]
-        counted = sorted({_month(m.at, tz) for m in held if m.status == COUNTED})
-        this_month = _month(now, tz)
+        counted = sorted({month_of(m.at, tz) for m in held if m.status == COUNTED})
+        this_month = month_of(now, tz)
         gaps: list[str] = []
         if counted:
             year, month = map(int, counted[0].split("-"))
@@ -292,7 +246,7 @@ class Ledger:
 
     def streak(self, group_id: str, tz: tzinfo | None = None) -> int:
         """Consecutive calendar months, up to the latest meeting, in which the group met."""
-        months = sorted({_month(m.at, tz) for m in self.meetings.get(group_id, []) if m.status == COUNTED})
+        months = sorted({month_of(m.at, tz) for m in self.meetings.get(group_id, []) if m.status == COUNTED})
         if not months:
             return 0
         count, year, month = 1, *map(int, months[-1].split("-"))
@@ -311,36 +265,6 @@ class Ledger:
         return dict(out)
 
 
-def _month(at: float, tz: tzinfo | None) -> str:
-    """The local calendar month of a moment (in ``tz``, by default this machine's zone)."""
-    return month_of(at, tz)
-
-
-class MonthFinder:
-    """The calendar month ("YYYY-MM", in ``tz``, by default local) of any moment between ``first`` and ``last``.
-
-    The months' first moments are worked out once; each lookup is a binary search,
-    much quicker than a datetime per moment when there are tens of thousands.
-    """
-
-    def __init__(self, first: float, last: float, tz: tzinfo | None):
-        tz = tz or local_zone()
-        year, month = map(int, _month(first, tz).split("-"))
-        end = _month(last, tz)
-        self.starts: list[float] = []
-        self.labels: list[str] = []
-        while True:
-            label = f"{year:04d}-{month:02d}"
-            self.starts.append(datetime(year, month, 1, tzinfo=tz).timestamp())
-            self.labels.append(label)
-            if label >= end:
-                break
-            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
-
-    def __call__(self, at: float) -> str:
-        return self.labels[max(0, bisect_right(self.starts, at) - 1)]
-
-
 def sparkline(values: Iterable[int]) -> str:
     """A one-line chart of ``values``: ▁ for the lowest, █ for the highest."""
     values = list(values)
@@ -351,63 +275,6 @@ def sparkline(values: Iterable[int]) -> str:
     if high == low:
         return bars[3] * len(values)
     return "".join(bars[round((v - low) / (high - low) * (len(bars) - 1))] for v in values)
-
-
-# -- computing ------------------------------------------------------------------
-
-# Every query repeats the partial index's own condition, so SQLite reads the ledger's
-# events from that small index alone; SQLite's JSON functions pick out the few fields
-# the fold needs, so Python never parses a whole payload.
-_LEDGER = "kind IN ({})".format(", ".join(f"'{kind}'" for kind in LEDGER_KINDS))
-
-
-@dataclass(frozen=True)
-class _Queries:
-    """The ledger's queries; ``whole`` leaves out events whose data is damaged (not JSON)."""
-
-    whole: bool = False
-
-    @property
-    def where(self) -> str:
-        return f"{_LEDGER} AND json_valid(data)" if self.whole else _LEDGER
-
-    @property
-    def live(self) -> str:
-        return f"id NOT IN (SELECT json_extract(data, '$.event') FROM events WHERE {self.where} AND kind = 'undone')"
-
-    @property
-    def attendance(self) -> str:
-        return f"""SELECT session_id, at, json_extract(data, '$.group.id'), json_extract(data, '$.level'),
-            json_extract(data, '$.meeting'), json_extract(data, '$.present'), json_extract(data, '$.absent')
-            FROM events WHERE {self.where} AND kind = 'attendance'"""
-
-    # Of the given sessions (a JSON array), those in which someone spoke: one seek per session
-    # into (session_id, kind), so a long history of turns is never scanned.
-    spoke = """SELECT DISTINCT session_id FROM events
-        WHERE session_id IN (SELECT value FROM json_each(?)) AND kind = 'turn_done'
-        AND json_extract(data, '$.speaker') IS NOT NULL"""
-
-    @property
-    def late(self) -> str:
-        return f"SELECT session_id, json_extract(data, '$.id') FROM events WHERE {self.where} AND kind = 'person_added'"
-
-    @property
-    def money(self) -> str:
-        return f"""SELECT session_id, at, kind, json_extract(data, '$.by')
-            FROM events WHERE {self.where} AND kind IN ('offer', 'ask') AND {self.live}"""
-
-    @property
-    def everyone(self) -> str:
-        return f"""SELECT session_id, at, kind,
-            json_extract(data, CASE kind WHEN 'listened' THEN '$.present' ELSE '$.people' END)
-            FROM events WHERE {self.where} AND kind IN ('listened', 'co_owned') AND {self.live}"""
-
-    @property
-    def conflicts(self) -> str:
-        return f"""SELECT session_id, at, kind, json_extract(data, '$.conflict'), json_extract(data, '$.between'),
-            json_extract(data, '$.label'), json_extract(data, '$.resolved')
-            FROM events WHERE {self.where} AND kind IN ('conflict_opened', 'conflict_resolved') AND {self.live}
-            ORDER BY rowid"""
 
 
 def compute(store: Store, rules: ScoringRules, tz: tzinfo | None = None, meetings_only: bool = False) -> Ledger:
@@ -423,162 +290,16 @@ def compute(store: Store, rules: ScoringRules, tz: tzinfo | None = None, meeting
     """
     try:
         try:
-            return _compute(store, rules, _Queries(), tz, meetings_only)
+            return fold(store, Ledger(), rules, False, tz, meetings_only)
         except sqlite3.OperationalError as exc:
             if "malformed json" not in str(exc).lower():
                 raise
-        ledger = _compute(store, rules, _Queries(whole=True), tz, meetings_only)
-        damaged = [
-            row[0][:8]
-            for row in store.conn.execute(
-                f"SELECT DISTINCT session_id FROM events WHERE {_LEDGER} AND NOT json_valid(data)"
-            )
-        ]
+        # A fresh ledger: the first fold stopped partway, at the damaged event.
+        ledger = fold(store, Ledger(), rules, True, tz, meetings_only)
+        damaged = [session[:8] for session in damaged_sessions(store)]
         ledger.problems.append(
             f"{len(damaged)} damaged session(s) left out of the points ({', '.join(damaged)}); see `circle check`"
         )
         return ledger
     except sqlite3.Error as exc:
         raise StoreError(f"the ledger cannot be read from {store.path}: {exc}; see `circle check`") from None
-
-
-def _compute(store: Store, rules: ScoringRules, q: _Queries, tz: tzinfo | None, meetings_only: bool) -> Ledger:
-    conn = store.conn
-    with _no_cycle_collection():
-        cursor = conn.cursor()
-        cursor.row_factory = None  # plain tuples: sqlite3.Row objects cost more to make than the fold itself
-        ledger = Ledger(points=_Points(rules))
-        groups = ledger.groups
-        held: dict[str, list] = defaultdict(list)  # group -> [(at, session, present, absent)]
-        legacy: set[str] = set()
-        for session, at, group, level, meeting, present, absent in cursor.execute(q.attendance):
-            groups[session] = group
-            if meeting or (meeting is None and level == 3):
-                held[group].append((at, session, json_ids(present), _absent_ids(absent)))
-                if meeting is None:  # logged before turns said who spoke: a level-3 session counts as held
-                    legacy.add(session)
-        late: dict[str, set[str]] = defaultdict(set)
-        for session, person in cursor.execute(q.late):
-            late[session].add(person)
-        asked = [session for rows in held.values() for _, session, _, _ in rows if session not in legacy]
-        spoke = legacy | {row[0] for row in cursor.execute(q.spoke, (json.dumps(asked),))} if asked else legacy
-        p, add = ledger.points, ledger.others.append
-        if not meetings_only:
-            ledger.money = cursor.execute(q.money).fetchall()  # kept as read: entries are made when asked for
-        for session, at, kind, people in () if meetings_only else cursor.execute(q.everyone):
-            group = groups.get(session)
-            if kind == "listened":
-                for person in json_ids(people):
-                    add((person, p.listened, 1, "everyone listened", at, session, group))
-            else:
-                for person in json_ids(people):
-                    add((person, p.co_owner, 5, "co-owner", at, session, group))
-        for row in () if meetings_only else cursor.execute(q.conflicts):
-            _conflict(ledger, p, *row, groups.get(row[0]))
-        _meetings(ledger, held, late, spoke, tz)
-        ats = [row[1] for row in ledger.money] + [e[AT] for e in ledger.others]
-        ats += [m.at for meetings in ledger.meetings.values() for m in meetings]
-        if ats:
-            ledger.first, ledger.last = min(ats), max(ats)
-        ledger.names.update(conn.execute("SELECT id, name FROM people"))
-        ledger.group_names.update(conn.execute("SELECT id, name FROM groups"))
-    return ledger
-
-
-def json_ids(text: str | None) -> list[str]:
-    """A JSON array of ids, as SQLite's json_extract gives it (minified)."""
-    if not text or text == "[]":
-        return []
-    if text.startswith('["') and text.endswith('"]') and "\\" not in text:
-        return text[2:-2].split('","')  # with no escapes, no id can hold a quote: the split is exact
-    return [str(item) for item in json.loads(text)]
-
-
-def _absent_ids(text: str | None) -> list[str]:
-    """The ids in attendance's ``absent``: a JSON array of {"id", "name"}."""
-    if not text or text == "[]":
-        return []
-    return [person["id"] for person in json.loads(text)]
-
-
-@contextmanager
-def _no_cycle_collection():
-    """The fold allocates many small tuples and no cycles; the cycle collector would only slow it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-class _Points:
-    """The rule values the fold needs, looked up once."""
-
-    def __init__(self, rules: ScoringRules):
-        self.listened = rules.level(1).listened
-        money = rules.level(2)
-        self.offer, self.ask, self.bonus = money.offer, money.ask, money.respect_bonus
-        self.missed = rules.level(3).missed_meeting
-        self.meeting_points = rules.level(3).meeting_points
-        conflict = rules.level(4)
-        self.resolved, self.unresolved = conflict.resolved, conflict.unresolved
-        self.co_owner = rules.level(5).co_owner
-
-
-def _conflict(ledger: Ledger, p: _Points, session, at, kind, conflict_id, between, label, resolved, group) -> None:
-    """A conflict named, or closed (repaired or not); closing one twice counts once."""
-    people = tuple(json_ids(between))
-    if kind == "conflict_opened":
-        ledger.conflicts[conflict_id] = Conflict(conflict_id, people, label or "", at, group)
-        return
-    conflict = ledger.conflicts.get(conflict_id)
-    if conflict is not None and conflict.outcome is not None:
-        ledger.problems.append(f"conflict '{conflict.label}' was resolved twice; the second is ignored")
-        return
-    outcome = "resolved" if resolved else "unresolved"
-    if conflict is not None:
-        ledger.conflicts[conflict_id] = Conflict(
-            conflict_id, conflict.between, conflict.label, conflict.opened_at, conflict.group, outcome
-        )
-    value = p.resolved if resolved else p.unresolved
-    for person in people:
-        ledger.others.append((person, value, 4, f"conflict {outcome}", at, session, group))
-
-
-def _meetings(ledger: Ledger, meetings: dict, late: dict, spoke: set[str], tz: tzinfo | None) -> None:
-    """A group's meetings in time order, and what each scored (see :class:`Meeting`).
-
-    Those who came late count as present. The month is the local calendar month.
-    """
-    month_of_meeting = (
-        MonthFinder(
-            min(r[0] for rows in meetings.values() for r in rows),
-            max(r[0] for rows in meetings.values() for r in rows),
-            tz,
-        )
-        if meetings
-        else None
-    )
-    for group, held in meetings.items():
-        record = ledger.meetings.setdefault(group, []).append
-        own: dict[str, int] = defaultdict(int)  # each person's meetings with the group so far
-        months: set[str] = set()
-        nth = 0
-        for at, session, present, absent in sorted(held):
-            came = tuple(present)
-            if session in late:  # someone who arrived late came after all
-                came += tuple(late[session].difference(came))
-            missed = tuple(person for person in absent if person not in came) if absent else ()
-            month = month_of_meeting(at)
-            if session not in spoke:
-                record(Meeting(session, at, 0, came, missed, (), SILENT))
-            elif month in months:
-                record(Meeting(session, at, 0, came, missed, (), EXTRA))
-            else:
-                months.add(month)
-                nth += 1
-                for person in came:
-                    own[person] += 1
-                record(Meeting(session, at, nth, came, missed, tuple(own[person] for person in came)))

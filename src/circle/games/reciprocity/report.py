@@ -81,11 +81,13 @@ def report(ledger: Ledger, group: dict | None = None, tz: tzinfo | None = None, 
         for c in ledger.open_conflicts(group_id)
     ]
     title = f"Ledger: {group['name']}" if group else "Ledger: everyone"
-    monthly = [totals_by_month[m] for m in months]
-    return Report(title, rows, months, meetings, streak, misses, conflicts, monthly, rhythm, unit)
+    monthly_totals = [totals_by_month[m] for m in months]
+    return Report(title, rows, months, meetings, streak, misses, conflicts, monthly_totals, rhythm, unit)
 
 
-def _by_week(ledger: Ledger, group_id: str | None, tz: tzinfo | None) -> tuple[dict, dict[str, int]]:
+def _by_week(
+    ledger: Ledger, group_id: str | None, tz: tzinfo | None
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """Points per person per week, and per week (weeks named by their Monday, every week from the first)."""
     per_person: dict[str, dict[str, int]] = {}
     mondays: set[date] = set()
