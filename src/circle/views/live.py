@@ -7,16 +7,11 @@ and the screen only copies fields into widgets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal, get_args
 
 from circle.core.wall_text import wall_text
-from circle.engine import State, again_label, countdown_seconds, live_records
+from circle.engine import Phase, SlotStatus, State, again_label, countdown_seconds, live_records
 from circle.games.reciprocity.scoring import ScoringRules
 from circle.protocol.models import GroupsStep, PairsStep, RoundStep, SilenceStep
-
-# Where the session stands, in circle.engine.State.phase's words: the wall's clock and the phones show it.
-Phase = Literal["ready", "running", "warning", "overtime", "paused", "between", "finished", "ended"]
-_PHASE: dict[str, Phase] = {phase: phase for phase in get_args(Phase)}  # the engine's word, known to be one
 
 
 @dataclass(frozen=True)
@@ -32,7 +27,7 @@ class LiveView:
     allotted: int
     elapsed: int  # whole seconds, so the view changes (and repaints) once a second
     roster_title: str
-    roster: list[tuple[str, str]] = field(default_factory=list)
+    roster: list[tuple[str, SlotStatus]] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)  # a pairs step's pairs, one line each
     cards: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # a breakout's groups
     message: str = ""
@@ -124,7 +119,7 @@ def seen(state: State, now: float, rules: ScoringRules | None = None) -> LiveVie
     protocol = state.protocol
     run = state.run
     assert protocol is not None and run is not None
-    phase = _PHASE[state.phase(now)]
+    phase = state.phase(now)
     slot = state.current
     step = run.step
     step_line = f"Step {run.index + 1} of {len(protocol.steps)} · {step.title}"

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Literal, get_args
+from typing import Literal
 
 from circle.core.durations import format_duration
 from circle.core.errors import CircleError
@@ -296,14 +296,11 @@ def slot_time(state: State, slot: Slot, now: float | None) -> float:
     return slot.spent
 
 
-# A slot's status in the engine is its turn row's (known to be one), but for "todo": to come, or not reached.
-_TURN_STATUS: dict[str, TurnStatus] = {status: status for status in get_args(TurnStatus)}
-
-
+# A slot's status in the engine is its turn row's, but for "todo": to come, or not reached.
 def _turn_status(state: State, run: StepRun, slot: Slot) -> TurnStatus:
     if slot.status == "todo":
         return "not reached" if state.ended else "to come"
-    return _TURN_STATUS[slot.status]
+    return slot.status  # the engine's other words are the report's
 
 
 def _step_status(state: State, run: StepRun | None) -> StepStatus:
