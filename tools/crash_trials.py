@@ -48,12 +48,12 @@ from circle.games.reciprocity.ledger import compute
 from circle.games.reciprocity.scoring import ScoringRules, load_rules
 from circle.protocol.loader import Library, load_library
 from circle.protocol.models import BlockStep, Protocol
-from circle.sessions import HEARTBEAT, heartbeat_due, open_session, resumable, resume_session, start_session
+from circle.sessions import HEARTBEAT, open_session, resumable, resume_session, start_session
+from circle.sessions.ticker import TICK, Ticker
 from circle.store import Store, StoreError
 from circle.views.export import UTC, export
 from circle.views.live import LiveView, live_view
 
-TICK = 0.2  # the live screen's tick (circle.tui.screens.live); heartbeats come on ticks (heartbeat_due)
 LATENESS = 0.01  # how late a tick may wake (Textual's timer keeps to its schedule, each wake-up a little late)
 
 KILLS = ("idle", "mid-write", "torn-commit", "heartbeat", "full-disk", "resuming")
@@ -295,21 +295,25 @@ class Trial:
         self.kill = self.rng.choice([k for k in KILLS if k != "resuming"])
         self.full = False  # full-disk: every write fails from now on
         self.crash_at: int | None = None  # full-disk: the command after which the laptop dies
-        self.saved_at = self.clock.now()  # the last moment the store heard of
-        self.stalled_at: float | None = None  # the wall stopped there: nothing can be saved
+        # The wall's heartbeat and stall, as the live screen has them (the first life's comes with its session).
+        self.ticker: Ticker | None = self._ticker() if self.session is not None else None
         self.wall: Wall | None = None
         self.copy: Path | None = None
         self.first_tick = self.clock.now() + self.rng.uniform(0, TICK)
         self.ticks = 0
         self.tick = self.first_tick  # when the screen ticks next
         self.painted_at = self.clock.now()  # when the wall was last painted
-        self.last_touch = 0.0  # the screen's last heartbeat
         self.writes = 0  # commits so far in this life
         self.kill_at_write = 0  # mid-write and torn-commit: the commit to kill in
         self.heartbeat_armed = False  # heartbeat: kill in the next heartbeat that is the last of a wait
         self.beat: str | None = None  # a heartbeat being written: the "last" of a wait, or an "early" one
         self.torn: tuple[int, bytes, tuple] | None = None  # the WAL and database before the commit to tear
         self.kill_after_command = False  # a torn commit that could not be cut: kill once the command is done
+
+    def _ticker(self) -> Ticker:
+        """The live screen's heartbeat for this life of the session (a resume opens a new screen)."""
+        assert self.session is not None
+        return Ticker(self.session, self.store, self.clock, saved_at=self.clock.now())
 
     # -- the world before the session ------------------------------------------------
     def _roster(self) -> tuple[list[str], str | None]:
@@ -364,7 +368,8 @@ class Trial:
             append(session_id, events)
             if self.session is not None and session_id == self.session.state.session_id:
                 self.committed.extend(e.id for e in events)
-                self.saved_at = max(self.saved_at, *(e.at for e in events)) if events else self.saved_at
+                if self.ticker is not None and events:
+                    self.ticker.saved_at = max(self.ticker.saved_at, *(e.at for e in events))
             self._committed()
 
         store._write, store.append, store.create_session = watched_write, watched_append, watched_create
@@ -409,41 +414,31 @@ class Trial:
     # -- time, with the screen's heartbeat ------------------------------------------------
     def _wait(self, seconds: float) -> None:
         """Let ``seconds`` pass. The screen ticks: while a turn runs, a tick records a heartbeat when
-        one is due, and then every tick paints the wall (circle.tui.screens.live)."""
+        one is due, and then every tick paints the wall (circle.sessions.ticker, as the live screen)."""
         end = self.clock.now() + seconds
-        session = self.session
-        running = session is not None and session.state.running
+        ticker = self.ticker
         ticks: list[tuple[float, bool]] = []
         while self.tick <= end:
-            beat = running and heartbeat_due(self.tick, self.last_touch, TICK)
-            if beat:
-                self.last_touch = self.tick
-            ticks.append((self.tick, beat))
+            ticks.append((self.tick, ticker is not None and ticker.due(self.tick)))
             self.ticks += 1  # a timer's ticks keep to its schedule, each woken a little late
             self.tick = self.first_tick + self.ticks * TICK + self.rng.uniform(0, LATENESS)
         # Only the last two heartbeats are written (last_seen keeps the latest, so the earlier ones
         # change nothing after them), and only the last may be the one a kill interrupts.
         beats = [i for i, (_, beat) in enumerate(ticks) if beat][-2:]
         for n, i in enumerate(beats):
-            assert session is not None
+            assert ticker is not None
             if i > 0:
                 self.painted_at = ticks[i - 1][0]
             self.clock.t = ticks[i][0]
             self.beat = "last" if n == len(beats) - 1 else "early"
-            try:
-                self.store.touch(session.state.session_id or "", self.clock.t)
-            except StoreError:  # the disk is full: the wall stops at the last moment saved
-                if self.stalled_at is None:
-                    self.stalled_at = max(self.saved_at, session.state.last_at or 0.0)
-            else:
-                self.saved_at = self.clock.t
+            ticker.beat(self.clock.t)  # the disk full: the wall stops at the last moment saved
             self.beat = None
             if self.copy is not None:
                 return
         if ticks:
             self.painted_at = ticks[-1][0]
-        if self.stalled_at is not None:
-            self.painted_at = self.stalled_at
+        if ticker is not None and ticker.stalled_at is not None:
+            self.painted_at = ticker.stalled_at
         self.clock.t = end
 
     # -- the wall ----------------------------------------------------------------------
@@ -498,6 +493,7 @@ class Trial:
         self.session = start_session(
             self.store, self.protocol, names, self.clock, rng=random.Random(self.seed), group=group
         )
+        self.ticker = self._ticker()
         if self.copy is None:
             self.committed = [e.id for e in self.store.events(self.session.state.session_id or "")]
             self.painted_at = self.clock.now()  # the live screen opens
@@ -559,7 +555,7 @@ class Trial:
         out.committed += len(wall.events)
         out.breakout_kills += bool(wall.view and wall.view.cards)
         out.running_kills += wall.running
-        out.stalled_kills += self.stalled_at is not None
+        out.stalled_kills += self.ticker is not None and self.ticker.stalled_at is not None
         store = Store(self.copy)
         try:
             events = [e.id for e in store.events(sid)]

@@ -26,7 +26,8 @@ from circle.engine import Session
 from circle.protocol.loader import Library, load_library, load_model
 from circle.sessions import start_session
 from circle.store import Store
-from circle.tui.app import CircleApp, make_app
+from circle.tui.app import CircleApp
+from circle.tui.config import AppConfig
 from circle.views.export import UTC
 
 START = 1_795_000_000.0  # a fixed moment, so every snapshot shows the same times
@@ -57,14 +58,17 @@ class World:
     export_dir: Path
 
     def app(self, check_resume: bool = False, **options) -> CircleApp:
-        return make_app(
-            self.store,
-            clock=self.clock,
-            library=self.library,
-            tz=UTC,
-            export_dir=self.export_dir,
-            check_resume=check_resume,
-            **options,
+        """The app on this world's data; ``options`` are AppConfig's (follow, follow_at_start, ...)."""
+        return CircleApp(
+            AppConfig(
+                self.store,
+                self.clock,
+                self.library,
+                check_resume=check_resume,
+                tz=UTC,
+                export_dir=self.export_dir,
+                **options,
+            )
         )
 
     def session(self, protocol_id: str, people: list[str] | None = None, group: str | None = None) -> Session:
