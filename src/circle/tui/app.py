@@ -171,8 +171,10 @@ class CircleApp(App[int]):
     def action_show_loops(self) -> None:
         opening.show_loops(self)
 
-    def action_go_home(self) -> None:
-        self.go_home()
+    action_go_home = go_home
+
+    async def stop_following(self, ended: bool = True) -> None:
+        await self.following.stop(ended)
 
     def action_help(self) -> None:
         from circle.tui.keys import show_help
