@@ -132,7 +132,15 @@ def test_salvage_copies_every_whole_session_into_a_new_file(damage, logged, caps
     assert code == 1 and one_line(err) and "already exists" in err  # never over a file
 
 
-def test_a_damaged_session_in_the_app_is_a_notice_not_a_crash(logged):
+@pytest.fixture
+def notices(monkeypatch) -> list[tuple[str, str]]:
+    """Every toast the app shows during the test, as (message, severity)."""
+    from tools.shown import watch_notices
+
+    return watch_notices(monkeypatch)
+
+
+def test_a_damaged_session_in_the_app_is_a_notice_not_a_crash(logged, notices):
     import asyncio
 
     from circle.store import Store as S
@@ -153,9 +161,9 @@ def test_a_damaged_session_in_the_app_is_a_notice_not_a_crash(logged):
         async with app.run_test(size=(80, 24)) as pilot:
             for _ in range(50):
                 await pilot.pause(0.02)
-                if any("cannot resume" in n.message for n in app._notifications):
+                if any("cannot resume" in message for message, _ in notices):
                     break
-            assert any(f"session {ids[3][:8]} is damaged" in n.message for n in app._notifications)
+            assert any(f"session {ids[3][:8]} is damaged" in message for message, _ in notices)
             assert app.is_running
 
     asyncio.run(go())

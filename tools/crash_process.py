@@ -34,7 +34,8 @@ from circle.sessions import HEARTBEAT, resumable, resume_session
 from circle.store import Store
 from circle.views.export import UTC, export
 from circle.views.live import live_view
-from tools.crash_trials import START, WEIGHTS, finish, library
+from tools.crash_trials import START, WEIGHTS, library
+from tools.facilitator import finish
 
 CHILD = "from tools.crash_process import child; child()"
 NAMES = ["Ana", "Ben", "Caro", "Dee", "Emeka", "Gus", "Hana", "Ivo", "Jun", "Lars", "Noor", "Ola", "Rosa", "Uma"]
@@ -137,7 +138,7 @@ async def _drive(db: Path, seed: int) -> None:
 
         def reporting(view, minute) -> None:
             paint(view, minute)
-            state, now = session.state, clock.now()
+            state, now = session.state, live.ticker.now()  # the moment the wall shows
             _report(
                 at=now,
                 view=asdict(view),

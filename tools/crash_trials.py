@@ -25,7 +25,10 @@ after a command that changed something. The wall is what was painted last. About
 trials crash a second time after resuming. The breakout mixer is bounded by search steps rather
 than by a second of wall time, so a seed gives the same trial on any machine (event ids aside).
 
-Used by ``tests/test_crash_fuzz.py`` and ``benchmarks/crash_fuzz.py``; no Textual here.
+The facilitator's random commands are in ``tools.facilitator``, the wall at a kill and its checks
+in ``tools.crash_wall``, and the screen's heartbeat is the live screen's own ticker
+(``circle.sessions.ticker``). Used by ``tests/test_crash_fuzz.py`` and ``benchmarks/crash_fuzz.py``;
+no Textual here.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,29 +44,22 @@ from pathlib import Path
 import circle.engine.breakouts
 from circle.core.clock import FakeClock
 from circle.core.resources import bundled_dir
-from circle.engine import CommandRejected, GroupsStep, Note, Session, State, live_records, met_in
-from circle.engine.agenda import proposal_for, standing
-from circle.games.openspace import OpenSpace
+from circle.engine import Session
 from circle.games.reciprocity.ledger import compute
 from circle.games.reciprocity.scoring import ScoringRules, load_rules
 from circle.protocol.loader import Library, load_library
-from circle.protocol.models import BlockStep, Protocol
-from circle.sessions import HEARTBEAT, heartbeat_due, open_session, resumable, resume_session, start_session
+from circle.protocol.models import Protocol
+from circle.sessions import resumable, resume_session, start_session
+from circle.sessions.ticker import TICK, Ticker
 from circle.store import Store, StoreError
 from circle.views.export import UTC, export
-from circle.views.live import LiveView, live_view
+from tools.crash_wall import Wall, compared, resumed, snapshot
+from tools.facilitator import NAMES, Facilitator, finish
 
-TICK = 0.2  # the live screen's tick (circle.tui.screens.live); heartbeats come on ticks (heartbeat_due)
 LATENESS = 0.01  # how late a tick may wake (Textual's timer keeps to its schedule, each wake-up a little late)
 
 KILLS = ("idle", "mid-write", "torn-commit", "heartbeat", "full-disk", "resuming")
 RESUME_KILLS = 0.35  # how often a resume is itself killed
-NAMES = [
-    "Ana", "Ben", "Caro", "Dee", "Emeka", "Fatima", "Gus", "Hana", "Ivo", "Jun", "Kalinda", "Lars",
-    "Mbali", "Noor", "Ola", "Pía", "Quentin", "Rosa", "Sven", "Tomás", "Uma", "Vik", "Wen", "Yusuf",
-    "Zoë", "Ana María", "[b]Bold[/b]", "O'Neil",
-]  # fmt: skip
-NOTES = ["Ana named a hard week", "ask about the venue", "  ", "", "[red]not markup[/red]", "café ☕ at 11", "x" * 300]
 START = 1_800_000_000.0
 WEIGHTS = {"congregation-mixer": 4, "cop-workshop-call": 2}  # breakouts have the most to keep
 MIX_STEPS = 500  # the breakout mixer's search, bounded by steps instead of a second of wall time
@@ -111,23 +107,6 @@ class Outcome:
         return not self.lost and not self.differences and (self.finished and self.exported or not self.started)
 
 
-@dataclass
-class Wall:
-    """What was on screen at the kill, and what the store had committed."""
-
-    at: float
-    view: LiveView | None  # None: the session was not on the wall yet
-    notes: list[Note] = field(default_factory=list)
-    records: list[tuple] = field(default_factory=list)
-    rounds: list = field(default_factory=list)
-    met: list = field(default_factory=list)
-    events: list[str] = field(default_factory=list)  # ids of the session's committed events, in order
-    ledger: list[tuple] = field(default_factory=list)  # every scoring entry, from committed events
-    summary: str = ""  # the Markdown export at that moment
-    remaining: float = 0.0
-    running: bool = False
-
-
 def library() -> Library:
     """The bundled protocols only (not the user's own)."""
     return load_library(dirs=[bundled_dir("protocols")])
@@ -143,131 +122,6 @@ def crash_copy(db: Path, dest: Path, cut_wal_at: int | None = None) -> Path:
     if cut_wal_at is not None:
         os.truncate(dest / (db.name + "-wal"), cut_wal_at)
     return dest / db.name
-
-
-class Facilitator:
-    """Gives the commands a facilitator can give from the live screen, at random."""
-
-    def __init__(self, session: Session, store: Store, clock: FakeClock, rng: random.Random, rules: ScoringRules):
-        self.session, self.store, self.clock, self.rng, self.rules = session, store, clock, rng, rules
-        self.given = 0
-        self.rejected = 0
-        self.crashes: list[str] = []  # commands that raised something other than CommandRejected
-
-    def _choices(self) -> list[tuple[float, Callable[[], object]]]:
-        s, rng, state = self.session, self.rng, self.session.state
-        protocol = state.protocol
-        assert protocol is not None
-        present = list(state.present)
-        choices: list[tuple[float, Callable[[], object]]] = [
-            (6, s.toggle),
-            (4, s.next),
-            (1.5, s.pass_turn),
-            (1.5, s.back),
-            (1, lambda: s.adjust(30)),
-            (1, lambda: s.adjust(-30)),
-            (1, self._add),
-            (1, lambda: s.remove_person(rng.choice(present))),
-            (1.5, lambda: s.note(rng.choice(NOTES))),
-            (0.3, s.skip_step),
-        ]
-        run = state.run
-        if run is not None and isinstance(run.step, GroupsStep):
-            choices += [(1.5, s.reshuffle), (1.5, self._move)]
-        level = protocol.reciprocity_level
-        two = lambda: rng.sample(present, 2) if len(present) > 1 else present * 2  # noqa: E731
-        if level == 1:
-            choices.append((1, s.record_listened))
-        elif level == 2:
-            choices += [(1.5, lambda: s.record_offer(*two(), "soup")), (1.5, lambda: s.record_ask(*two(), "a lift"))]
-        elif level == 4:
-            choices += [(1.5, lambda: s.open_conflict(*two(), "the rota")), (1.5, self._close_conflict)]
-        elif level == 5:
-            choices.append((1, lambda: s.record_co_owners(rng.sample(present, rng.randint(1, len(present))), "Co")))
-        if level in (1, 2, 4, 5):
-            choices.append((0.7, s.undo_record))
-        if any(isinstance(step, BlockStep) for step in protocol.steps):  # an agenda: rebalance to end on time
-            choices.append((0.7, self._fit))
-        if any(getattr(step, "kind", "") == "open_space" for step in protocol.steps):
-            market = OpenSpace(s)
-            choices += [
-                (0.5, lambda: market.propose(rng.choice(["Soil", "Kids", "Bikes"]), rng.choice([*present, ""]))),
-                (0.3, lambda: market.set_grid(["10:00", "11:00"], [("Hall", 20), ("Garden", 6)])),
-                (0.3, market.fill),
-            ]
-        return choices
-
-    def _add(self) -> None:
-        name = self.rng.choice(NAMES)
-        person = self.store.people_named([name])[0]  # as the live screen does: the same person across sessions
-        self.session.add_person(name, person.id)
-
-    def _move(self) -> None:
-        groups = self.session.state.breakout_groups()
-        people = [pid for group in groups for pid in group]
-        if not people:
-            raise CommandRejected("no one to move")
-        self.session.move_person(self.rng.choice(people), self.rng.randrange(len(groups)))
-
-    def _close_conflict(self) -> None:
-        """As the live screen offers them: conflicts still open, of this group or between people here."""
-        state = self.session.state
-        group = state.group["id"] if state.group else None
-        here = set(state.present)
-        ledger = compute(self.store, self.rules)
-        open_ones = [c for c in ledger.open_conflicts() if (c.group == group if group else set(c.between) <= here)]
-        if not open_ones:
-            raise CommandRejected("no conflict is open")
-        conflict = self.rng.choice(open_ones)
-        self.session.resolve_conflict(conflict.id, list(conflict.between), self.rng.random() < 0.5)
-
-    def _fit(self) -> None:
-        """The agenda's rebalance, accepted."""
-        where = standing(self.session.state, self.clock.now())
-        proposal = proposal_for(where)
-        if not proposal or not proposal.lengths:
-            raise CommandRejected("nothing to rebalance")
-        self.session.adjust_plan(proposal.lengths)
-
-    def act(self) -> bool:
-        """One command; one the engine refuses is skipped, as the facilitator would see a notice.
-        True when it was done (the screen repaints then)."""
-        choices = self._choices()
-        command = self.rng.choices([c for _, c in choices], weights=[w for w, _ in choices])[0]
-        self.given += 1
-        try:
-            command()
-        except (CommandRejected, StoreError):  # refused, or not saved so not done (a full disk)
-            self.rejected += 1
-            return False
-        except Exception as exc:  # the live screen would not catch it: the app would die here
-            self.rejected += 1
-            self.crashes.append(f"live: {getattr(command, '__name__', 'a command')} raised {type(exc).__name__}: {exc}")
-            return False
-        return True
-
-    def pause(self) -> float:
-        """How long the facilitator waits before the next command."""
-        roll = self.rng.random()
-        if roll < 0.6:
-            return self.rng.uniform(0, 15)
-        if roll < 0.9:
-            return self.rng.uniform(15, 120)
-        return self.rng.uniform(120, 900)
-
-
-def finish(session: Session, clock: FakeClock, rng: random.Random) -> bool:
-    """Run every remaining turn and step to the end, then end the session."""
-    for _ in range(10_000):
-        state = session.state
-        if state.current is None:
-            break
-        if not state.running:
-            session.start()
-        clock.advance(rng.uniform(1, 200))
-        session.next()
-    session.end()
-    return session.state.ended
 
 
 class Trial:
@@ -295,21 +149,25 @@ class Trial:
         self.kill = self.rng.choice([k for k in KILLS if k != "resuming"])
         self.full = False  # full-disk: every write fails from now on
         self.crash_at: int | None = None  # full-disk: the command after which the laptop dies
-        self.saved_at = self.clock.now()  # the last moment the store heard of
-        self.stalled_at: float | None = None  # the wall stopped there: nothing can be saved
+        # The wall's heartbeat and stall, as the live screen has them (the first life's comes with its session).
+        self.ticker: Ticker | None = self._ticker() if self.session is not None else None
         self.wall: Wall | None = None
         self.copy: Path | None = None
         self.first_tick = self.clock.now() + self.rng.uniform(0, TICK)
         self.ticks = 0
         self.tick = self.first_tick  # when the screen ticks next
         self.painted_at = self.clock.now()  # when the wall was last painted
-        self.last_touch = 0.0  # the screen's last heartbeat
         self.writes = 0  # commits so far in this life
         self.kill_at_write = 0  # mid-write and torn-commit: the commit to kill in
         self.heartbeat_armed = False  # heartbeat: kill in the next heartbeat that is the last of a wait
         self.beat: str | None = None  # a heartbeat being written: the "last" of a wait, or an "early" one
         self.torn: tuple[int, bytes, tuple] | None = None  # the WAL and database before the commit to tear
         self.kill_after_command = False  # a torn commit that could not be cut: kill once the command is done
+
+    def _ticker(self) -> Ticker:
+        """The live screen's heartbeat for this life of the session (a resume opens a new screen)."""
+        assert self.session is not None
+        return Ticker(self.session, self.store, self.clock, saved_at=self.clock.now())
 
     # -- the world before the session ------------------------------------------------
     def _roster(self) -> tuple[list[str], str | None]:
@@ -364,7 +222,8 @@ class Trial:
             append(session_id, events)
             if self.session is not None and session_id == self.session.state.session_id:
                 self.committed.extend(e.id for e in events)
-                self.saved_at = max(self.saved_at, *(e.at for e in events)) if events else self.saved_at
+                if self.ticker is not None and events:
+                    self.ticker.saved_at = max(self.ticker.saved_at, *(e.at for e in events))
             self._committed()
 
         store._write, store.append, store.create_session = watched_write, watched_append, watched_create
@@ -409,73 +268,36 @@ class Trial:
     # -- time, with the screen's heartbeat ------------------------------------------------
     def _wait(self, seconds: float) -> None:
         """Let ``seconds`` pass. The screen ticks: while a turn runs, a tick records a heartbeat when
-        one is due, and then every tick paints the wall (circle.tui.screens.live)."""
+        one is due, and then every tick paints the wall (circle.sessions.ticker, as the live screen)."""
         end = self.clock.now() + seconds
-        session = self.session
-        running = session is not None and session.state.running
+        ticker = self.ticker
         ticks: list[tuple[float, bool]] = []
         while self.tick <= end:
-            beat = running and heartbeat_due(self.tick, self.last_touch, TICK)
-            if beat:
-                self.last_touch = self.tick
-            ticks.append((self.tick, beat))
+            ticks.append((self.tick, ticker is not None and ticker.due(self.tick)))
             self.ticks += 1  # a timer's ticks keep to its schedule, each woken a little late
             self.tick = self.first_tick + self.ticks * TICK + self.rng.uniform(0, LATENESS)
         # Only the last two heartbeats are written (last_seen keeps the latest, so the earlier ones
         # change nothing after them), and only the last may be the one a kill interrupts.
         beats = [i for i, (_, beat) in enumerate(ticks) if beat][-2:]
         for n, i in enumerate(beats):
-            assert session is not None
+            assert ticker is not None
             if i > 0:
                 self.painted_at = ticks[i - 1][0]
             self.clock.t = ticks[i][0]
             self.beat = "last" if n == len(beats) - 1 else "early"
-            try:
-                self.store.touch(session.state.session_id or "", self.clock.t)
-            except StoreError:  # the disk is full: the wall stops at the last moment saved
-                if self.stalled_at is None:
-                    self.stalled_at = max(self.saved_at, session.state.last_at or 0.0)
-            else:
-                self.saved_at = self.clock.t
+            ticker.beat(self.clock.t)  # the disk full: the wall stops at the last moment saved
             self.beat = None
             if self.copy is not None:
                 return
         if ticks:
             self.painted_at = ticks[-1][0]
-        if self.stalled_at is not None:
-            self.painted_at = self.stalled_at
+        if ticker is not None and ticker.stalled_at is not None:
+            self.painted_at = ticker.stalled_at
         self.clock.t = end
 
     # -- the wall ----------------------------------------------------------------------
     def _snapshot(self) -> Wall:
-        """What the wall shows (painted at its last tick or command), and what the store holds as
-        committed (read on a connection of its own)."""
-        now = self.painted_at
-        session = self.session
-        reader = Store(self.db, readonly=True)  # sees only committed data, even mid-transaction
-        try:
-            ledger = list(compute(reader, self.rules).iter_entries())
-            sid = session.state.session_id if session else None
-            events = reader.events(sid) if sid else []
-            summary = export(events, "md", tz=UTC, now=now) if events else ""
-        finally:
-            reader.close()
-        if session is None:
-            return Wall(now, None, ledger=ledger)
-        state = session.state
-        return Wall(
-            now,
-            live_view(state, now, self.rules),
-            list(state.notes),
-            _records(state),
-            _rounds(state),
-            met_in(state),
-            list(self.committed),
-            ledger,
-            summary,
-            state.remaining(now),
-            state.running,
-        )
+        return snapshot(self.db, self.session, self.painted_at, self.committed, self.rules)
 
     def _command_done(self) -> None:
         if self.kill_after_command and self.copy is None:
@@ -498,6 +320,7 @@ class Trial:
         self.session = start_session(
             self.store, self.protocol, names, self.clock, rng=random.Random(self.seed), group=group
         )
+        self.ticker = self._ticker()
         if self.copy is None:
             self.committed = [e.id for e in self.store.events(self.session.state.session_id or "")]
             self.painted_at = self.clock.now()  # the live screen opens
@@ -559,7 +382,7 @@ class Trial:
         out.committed += len(wall.events)
         out.breakout_kills += bool(wall.view and wall.view.cards)
         out.running_kills += wall.running
-        out.stalled_kills += self.stalled_at is not None
+        out.stalled_kills += self.ticker is not None and self.ticker.stalled_at is not None
         store = Store(self.copy)
         try:
             events = [e.id for e in store.events(sid)]
@@ -585,21 +408,8 @@ class Trial:
             store.close()
 
     def _compare(self, store: Store, sid: str) -> None:
-        wall, out = self.wall, self.outcome
-        assert wall is not None and wall.view is not None
-        state = open_session(store, sid, FakeClock(wall.at)).state
-        view = live_view(state, wall.at, self.rules)
-        for name in LiveView.__dataclass_fields__:
-            if getattr(view, name) != getattr(wall.view, name):
-                out.differences.append(f"wall: {name} {getattr(wall.view, name)!r} became {getattr(view, name)!r}")
-        if state.notes != wall.notes:
-            out.differences.append("notes differ")
-        if _records(state) != wall.records:
-            out.differences.append("reciprocity records differ")
-        if _rounds(state) != wall.rounds or met_in(state) != wall.met:
-            out.differences.append("breakout groups differ")
-        if export(store.events(sid), "md", tz=UTC, now=wall.at) != wall.summary:
-            out.differences.append("summary (Markdown export) differs")
+        assert self.wall is not None
+        self.outcome.differences.extend(compared(self.wall, store, sid, self.rules))
 
     def _resume(self, sid: str, last: bool) -> None:
         """Reopen the crash copy some time later, as the app offers; the last life runs to the end."""
@@ -661,22 +471,8 @@ class Trial:
         return session
 
     def _check_resumed(self, session: Session) -> None:
-        """The resumed wall against the wall before the kill: the same step, speaker and groups,
-        paused where it was running, and less than a heartbeat given back on the clock."""
-        wall, out = self.wall, self.outcome
-        assert wall is not None and wall.view is not None
-        now = self.clock.now()
-        view = live_view(session.state, now, self.rules)
-        for name in ("step_line", "speaker", "next_line", "roster", "cards", "groups", "records", "allotted"):
-            if getattr(view, name) != getattr(wall.view, name):
-                out.differences.append(f"resumed: {name} {getattr(wall.view, name)!r} became {getattr(view, name)!r}")
-        was_running = wall.view.phase in ("running", "warning", "overtime")
-        expected = ("paused", "ready") if was_running else (wall.view.phase,)
-        if view.phase not in expected:
-            out.differences.append(f"resumed: phase {wall.view.phase} became {view.phase}")
-        drift = session.state.remaining(now) - wall.remaining  # time the resume gave back
-        if (was_running and not -1e-6 <= drift < HEARTBEAT) or (not was_running and abs(drift) > 1e-6):
-            out.differences.append(f"resumed: {drift:+.2f} s on the clock against what the wall showed")
+        assert self.wall is not None
+        self.outcome.differences.extend(resumed(self.wall, session, self.clock.now(), self.rules))
 
     def _drive_and_finish(self, sid: str) -> None:
         """The facilitator carries on for a while, then runs the session to its end and exports it."""
@@ -695,14 +491,6 @@ class Trial:
             out.differences.append("finished: the store and the screen disagree on the events")
         texts = [export(events, fmt, tz=UTC, now=self.clock.now()) for fmt in ("md", "json", "csv")]
         out.exported = all(text.strip() for text in texts) and self.protocol.title in texts[0]
-
-
-def _records(state: State) -> list[tuple]:
-    return [(e.id, e.kind, e.at, e.data) for e in live_records(state)]
-
-
-def _rounds(state: State) -> list:
-    return [[list(group) for group in groups] for groups in (state.run.rounds if state.run else [])]
 
 
 def run_trial(seed: int, folder: Path, protocols: Library | None = None, rules: ScoringRules | None = None) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tools.gallery import World, new_world
+from tools.shown import watch_notices
 
 
 @pytest.fixture
@@ -30,3 +31,9 @@ def library(world):
 @pytest.fixture
 def app_factory(world):
     return world.app
+
+
+@pytest.fixture
+def notices(monkeypatch) -> list[tuple[str, str]]:
+    """Every toast the app shows during the test, as (message, severity)."""
+    return watch_notices(monkeypatch)

@@ -222,4 +222,4 @@ async def test_a_resumed_session_is_shared_again_at_the_same_address(world):
                 break
         assert again.follow is not None and again.follow.url == url  # the same port and token
         assert await page_status(url) == 200
-        await again.stop_following()
+        await again.following.stop()

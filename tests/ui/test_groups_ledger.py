@@ -8,7 +8,7 @@ from circle.tui.screens.ledger import LedgerScreen
 from tools.gallery import home_ready, ledger_ready
 
 
-async def test_create_a_crew_add_and_remove_members(app_factory, store):
+async def test_create_a_crew_add_and_remove_members(app_factory, store, notices):
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+g")
@@ -37,7 +37,7 @@ async def test_create_a_crew_add_and_remove_members(app_factory, store):
 
         await pilot.press("a", *"Ana", "enter")  # already a member: a message, nothing changes
         await pilot.pause()
-        assert any("already in" in n.message for n in app._notifications)
+        assert any("already in" in message for message, _ in notices)
         await pilot.press("h")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)

@@ -29,7 +29,7 @@ def held_loader(monkeypatch) -> threading.Event:
     return release
 
 
-async def test_home_shows_a_loading_line_then_the_protocols(tmp_path, held_loader):
+async def test_home_shows_a_loading_line_then_the_protocols(tmp_path, held_loader, notices):
     app = make_app(tmp_path / "circle.db", clock=FakeClock(), check_resume=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -37,7 +37,7 @@ async def test_home_shows_a_loading_line_then_the_protocols(tmp_path, held_loade
         assert "Loading protocols" in str(app.home.query_one("#loading").content)
         await pilot.press("ctrl+s")  # too soon: said, not crashed
         await pilot.pause()
-        assert any("still loading" in n.message for n in app._notifications)
+        assert any("still loading" in message for message, _ in notices)
 
         held_loader.set()
         await home_ready(pilot)
@@ -47,7 +47,7 @@ async def test_home_shows_a_loading_line_then_the_protocols(tmp_path, held_loade
         assert app.focused is table
 
 
-async def test_a_bad_user_protocol_is_reported_once_home_has_loaded(tmp_path, monkeypatch):
+async def test_a_bad_user_protocol_is_reported_once_home_has_loaded(tmp_path, monkeypatch, notices):
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "broken.yaml").write_text("id: broken\ntitle: Broken\nsteps: []\n")
@@ -56,7 +56,7 @@ async def test_a_bad_user_protocol_is_reported_once_home_has_loaded(tmp_path, mo
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [message for message, _ in notices]
         assert any(m.startswith("skipped ") and "broken.yaml:3:" in m for m in messages)
 
 

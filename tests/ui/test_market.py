@@ -7,7 +7,7 @@ from circle.tui.screens.market import MarketScreen
 PEOPLE = ["Ana", "Ben", "Caro", "Dee", "Esi", "Femi", "Gus", "Hana"]
 
 
-async def test_marketplace_by_keys(app_factory, store):
+async def test_marketplace_by_keys(app_factory, store, notices):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         app.start_session("collaboratory-action", PEOPLE)
@@ -23,7 +23,7 @@ async def test_marketplace_by_keys(app_factory, store):
         for text in ("Repair cafe / Ben", "Choir / Dee", "Food hub"):
             await pilot.press("n", *text, "enter")
             await pilot.pause()
-        assert any("who convenes 'Food hub'" in n.message for n in app._notifications)  # no convenor: refused
+        assert any("who convenes 'Food hub'" in message for message, _ in notices)  # no convenor: refused
         await pilot.press("n", *"Food hub / Ana", "enter")
         await pilot.pause()
         # Interest: three for the repair cafe (the first row), then fill the grid.
@@ -57,7 +57,7 @@ async def test_marketplace_by_keys(app_factory, store):
         assert not isinstance(app.screen, MarketScreen)
 
 
-async def test_voting_keeps_the_order_and_capacity_is_shown(app_factory, store, world):
+async def test_voting_keeps_the_order_and_capacity_is_shown(app_factory, store, world, notices):
     from circle.games.openspace import OpenSpace
 
     app = app_factory()
@@ -98,4 +98,4 @@ async def test_voting_keeps_the_order_and_capacity_is_shown(app_factory, store, 
         await pilot.press("j", "down", "enter")
         await pilot.pause()
         assert str(table.get_row_at(row)[4]) == "2/1"
-        assert any("over capacity: 2 for 1 places in Kitchen" in n.message for n in app._notifications)
+        assert any("over capacity: 2 for 1 places in Kitchen" in message for message, _ in notices)

@@ -6,7 +6,7 @@ from circle.games.reciprocity.ledger import compute
 from circle.tui.screens.dialogs import PairDialog
 
 
-async def test_record_an_offer_by_keys(app_factory, world):
+async def test_record_an_offer_by_keys(app_factory, world, notices):
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         app.start_session("reciprocity-2-money", ["Ana", "Ben", "Caro"])
@@ -26,8 +26,8 @@ async def test_record_an_offer_by_keys(app_factory, world):
         assert "Caro offered Ana: an introduction  +5, +1 respect bonus" in str(live.query_one("#records").content)
         # Where the bonus is given, it says what it is for.
         assert any(
-            n.message == "recorded: +5 for the offer, +1 respect bonus for talking and listening with mutual respect"
-            for n in app._notifications
+            message == "recorded: +5 for the offer, +1 respect bonus for talking and listening with mutual respect"
+            for message, _ in notices
         )
 
         ledger = compute(world.store, app.rules)

@@ -8,7 +8,7 @@ from circle.tui.screens.ledger import LedgerScreen
 from tools.gallery import home_ready, ledger_ready
 
 
-async def test_looking_read_only_shows_the_history_and_changes_nothing(world):
+async def test_looking_read_only_shows_the_history_and_changes_nothing(world, notices):
     world.past("feelz-checkin", ["Ana", "Ben", "Caro"])
     path = world.store.path
     before = path.read_bytes()
@@ -19,7 +19,7 @@ async def test_looking_read_only_shows_the_history_and_changes_nothing(world):
         assert app.home.query_one("#sessions").option_count == 1
         await pilot.press("ctrl+n", *"Dee, Esi", "enter")  # try to start a session
         await pilot.pause()
-        assert any("read-only" in n.message for n in app._notifications)
+        assert any("read-only" in message for message, _ in notices)
         await pilot.press("ctrl+l")  # the ledger can be looked at
         await ledger_ready(pilot)
         assert isinstance(app.screen, LedgerScreen)
@@ -27,7 +27,7 @@ async def test_looking_read_only_shows_the_history_and_changes_nothing(world):
     assert path.read_bytes() == before
 
 
-async def test_a_full_disk_mid_session_is_said_and_the_wall_does_not_move(app_factory, world):
+async def test_a_full_disk_mid_session_is_said_and_the_wall_does_not_move(app_factory, world, notices):
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         app.start_session("feelz-appreciation", ["Ana", "Ben", "Caro"])
@@ -46,7 +46,7 @@ async def test_a_full_disk_mid_session_is_said_and_the_wall_does_not_move(app_fa
         await pilot.press("n")
         await pilot.pause()
         assert str(screen.query_one("#speaker").content) == "Ana"  # the turn did not move on
-        messages = [n.message for n in app._notifications]
+        messages = [message for message, _ in notices]
         assert any(m.startswith("not saved, so not done:") and "disk is full" in m for m in messages)
         store.conn.execute("PRAGMA max_page_count = 1073741823")  # space again
         await pilot.press("n")
@@ -54,7 +54,7 @@ async def test_a_full_disk_mid_session_is_said_and_the_wall_does_not_move(app_fa
         assert str(screen.query_one("#speaker").content) == "Ben"
 
 
-async def test_when_nothing_can_be_saved_the_clock_stops_where_it_was_saved(small_disk):
+async def test_when_nothing_can_be_saved_the_clock_stops_where_it_was_saved(small_disk, notices):
     """On a real full disk the heartbeat failed unseen, and the wall went on counting time it
     had not saved (last frame 1:14, resumed 1:29)."""
     from circle.tui.widgets.big_clock import BigClock
@@ -92,7 +92,7 @@ async def test_when_nothing_can_be_saved_the_clock_stops_where_it_was_saved(smal
         assert not state.running and state.remaining(clock.now()) == stopped  # the gap counts as paused
         assert screen.query_one(BigClock).text == shown
         assert "Not saving" not in str(screen.query_one("#message").content)
-        assert any("saving again" in n.message for n in app._notifications)
+        assert any("saving again" in message for message, _ in notices)
         logged = world.store.events(state.session_id)
         assert logged[-1].kind == "recovered"
     world.store.close()

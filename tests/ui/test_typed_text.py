@@ -35,7 +35,7 @@ def shown(app) -> str:
 
 
 @pytest.mark.parametrize("name", MARKUP)
-async def test_a_name_like_markup_on_the_live_screen_and_in_every_notification(app_factory, name):
+async def test_a_name_like_markup_on_the_live_screen_and_in_every_notification(app_factory, name, notices):
     app = app_factory()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:  # toasts drawn, as on the wall
         app.start_session("feelz-checkin", ["Ana", "Ben", "Caro"])
@@ -47,7 +47,7 @@ async def test_a_name_like_markup_on_the_live_screen_and_in_every_notification(a
         assert f"welcome, {name}" in toasts  # as typed: "[bold]Ben" is not "Ben" in bold
         await pilot.press("a", *name, "enter")  # "'Zed [/x]' is already here"
         await settle(pilot, app)
-        assert any(name in n.message and "already here" in n.message for n in app._notifications)
+        assert any(name in message and "already here" in message for message, _ in notices)
         await pilot.press("slash", *f"note about {name}", "enter")
         await settle(pilot, app)
         await pilot.pause(0.3)  # the toasts are drawn
@@ -61,7 +61,7 @@ async def test_a_name_like_markup_on_the_live_screen_and_in_every_notification(a
         assert f"note about {name}" in shown(app)
 
 
-async def test_markup_names_in_groups_ledger_loops_home_breakouts_and_the_marketplace(app_factory, world):
+async def test_markup_names_in_groups_ledger_loops_home_breakouts_and_the_marketplace(app_factory, world, notices):
     store = world.store
     people = store.people_named(MARKUP)
     store.create_group("[b]ees [/b]", people, kind="community", at=world.clock.now())
@@ -127,7 +127,7 @@ async def test_markup_names_in_groups_ledger_loops_home_breakouts_and_the_market
             await settle(pilot, app)
         await pilot.press("c", "enter")  # "[/x] project is now a crew of 2"
         await settle(pilot, app)
-        assert any(n.message == "[/x] project is now a crew of 2" for n in app._notifications)
+        assert any(message == "[/x] project is now a crew of 2" for message, _ in notices)
         await wait_for(pilot, lambda: True, "the toasts")
         await settle(pilot, app)
         text = shown(app)

@@ -15,13 +15,9 @@ from circle.core.wall_text import codepoint_width
 from circle.engine import countdown_seconds
 from circle.tui.widgets.big_clock import BigClock
 from tools.gallery import CONGREGATION, DEMO_PEOPLE, SCENES, WORLD_PEOPLE, new_world, settle
+from tools.shown import screen_lines
 
 WIDE_SCENES = [s for s in SCENES if s.name.endswith(("-names", "-names-large")) or s.name.startswith("live-200")]
-
-
-def screen_lines(app) -> list[str]:
-    # The compositor's strips are the lines as sent to the terminal (Textual has no public call for them).
-    return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
 def test_the_wide_name_scenes_are_there():

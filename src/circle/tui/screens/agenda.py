@@ -49,7 +49,7 @@ class AgendaScreen(LiveScreen):
                 with VerticalScroll(id="timeline-scroll"):
                     yield Static(id="timeline")
                 yield Roster()
-                yield Static(id="records")
+                yield self.game_panel()
             with Vertical(id="stage"):
                 yield from self.stage_widgets()
                 yield Static(id="block-notes")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList, Select, SelectionList, Static
@@ -127,21 +129,30 @@ class ResumeDialog(_Dialog):
 
 
 class HelpDialog(_Dialog):
-    """The keys of the screen underneath, with what each does."""
+    """The keys of the screen underneath, with what each does: its own, then those of every screen."""
 
     BINDINGS = [Binding("escape,question_mark,q", "cancel", "Close", id="close")]
 
-    def __init__(self, rows: list[tuple[str, str]]):
+    def __init__(self, rows: Sequence[tuple[str, str]], everywhere: Sequence[tuple[str, str]] = ()):
         super().__init__()
-        self.rows = rows
+        self.rows = list(rows)
+        self.everywhere = list(everywhere)
 
     def compose(self) -> ComposeResult:
-        width = max((len(k) for k, _ in self.rows), default=4)
-        lines = "\n".join(f"[b]{k.ljust(width)}[/b]  {d}" for k, d in self.rows)
-        with Vertical(classes="dialog"):
+        # A long list scrolls (up, down) inside the dialog's frame, which stays as it is.
+        with VerticalScroll(classes="dialog"):
             yield Label("Keys", classes="dialog-title")
-            yield Static(lines, classes="dialog-keys")
+            yield Static(_keys(self.rows), classes="dialog-keys")
+            if self.everywhere:
+                yield Label("On every screen", classes="dialog-section")
+                yield Static(_keys(self.everywhere), classes="dialog-keys")
             yield Static("escape or ? to close", classes="dialog-detail")
+
+
+def _keys(rows: Sequence[tuple[str, str]]) -> Content:
+    """Each key in bold before what it does, the descriptions in a column."""
+    width = max((len(k) for k, _ in rows), default=4)
+    return Content("\n").join(Content.assemble((k.ljust(width), "bold"), "  ", d) for k, d in rows)
 
 
 class TraceDialog(_Dialog):

@@ -13,6 +13,7 @@ from textual.widgets import Label, Static
 
 from circle.core.localtime import moment
 from circle.core.wall_text import wall_text
+from circle.tui.host import OpenSession, StartSession, host
 
 # The heavier widgets (table, lists, inputs, footer) are imported when they are
 # mounted, after the first paint; here they are found by id.
@@ -66,7 +67,7 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         title = "[b]circle[/b]  facilitate a live circle"
-        if self.app.store.readonly:  # circle --read-only: another circle may be writing to this database
+        if host(self).store.readonly:  # circle --read-only: another circle may be writing to this database
             title += "  [$warning]· read-only: looking, not changing[/]"
         yield Static(title, id="title")
         with Horizontal(id="lists"):
@@ -125,14 +126,14 @@ class HomeScreen(Screen[None]):
         """Refill what comes from the database (after a session, or on return)."""
         if not self.ready:
             return
-        store = self.app.store
+        store, tz = host(self).store, host(self).tz
         from textual.widgets.option_list import Option
 
         sessions: OptionList = self.query_one("#sessions")
         sessions.clear_options()
         rows: list[SessionRow] = store.sessions(limit=12)
         for row in rows:
-            when = moment(row.created_at, self.app.tz).strftime("%d %b %H:%M")
+            when = moment(row.created_at, tz).strftime("%d %b %H:%M")
             status = " · damaged" if row.damaged else "" if row.ended else " · unfinished"
             sessions.add_option(
                 Option(Content.assemble((when, "dim"), " ", row.title, (status, "$warning")), id=row.id)
@@ -147,7 +148,7 @@ class HomeScreen(Screen[None]):
             names = ", ".join(store.roster(row.id))
             if names and names not in seen:
                 seen.add(names)
-                label = wall_text(f"as on {moment(row.created_at, self.app.tz):%d %b}: {names}")
+                label = wall_text(f"as on {moment(row.created_at, tz):%d %b}: {names}")
                 options.append((Content(label), f"roster:{row.id}"))
         reuse: Select = self.query_one("#reuse")
         reuse.set_options(options)
@@ -157,14 +158,15 @@ class HomeScreen(Screen[None]):
         from circle.games.reciprocity.ledger import compute
         from circle.store import StoreError
 
-        groups = self.app.store.groups()
+        app = host(self)
+        groups = app.store.groups()
         if not groups:
             return Content("no saved groups yet (ctrl+g)")
         try:
-            ledger = compute(self.app.store, self.app.rules, self.app.tz, meetings_only=True)
+            ledger = compute(app.store, app.rules, app.tz, meetings_only=True)
         except StoreError as exc:  # the rest of home still works; this line says why the rhythm is missing
             return Content(f"meetings unreadable: {exc}")
-        now, tz = self.app.clock.now(), self.app.tz
+        now, tz = app.clock.now(), app.tz
         lines = [
             Content.assemble((wall_text(g["name"]), "bold"), ": ", ledger.rhythm(g["id"], now, tz).line(tz, brief=True))
             for g in groups[:MAX_GROUPS_SHOWN]
@@ -196,13 +198,13 @@ class HomeScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.app.open_session(event.option.id)
+            self.post_message(OpenSession(event.option.id))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if not isinstance(event.value, str):  # the blank choice
             return
         kind, _, ref = event.value.partition(":")
-        store = self.app.store
+        store = host(self).store
         # Chosen from a group, the session is the group's: attendance is taken against its members.
         self.group = ref if kind == "group" else None
         names = [p.name for p in store.group_members(ref)] if kind == "group" else store.roster(ref)
@@ -226,4 +228,4 @@ class HomeScreen(Screen[None]):
             return
         names_input: Input = self.query_one("#names")
         names = names_input.value.split(",")
-        self.app.start_session(protocol.id, names, self.group)
+        self.post_message(StartSession(protocol.id, names, self.group))

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Select, Sparkline, Static
 
+from circle.core.clock import Clock
 from circle.core.files import write_text
 from circle.core.wall_text import wall_text
 from circle.games.reciprocity.ledger import Ledger, compute
@@ -37,9 +38,10 @@ class LedgerScreen(Screen[None]):
         Binding("h,escape", "app.go_home", "Home", id="home"),
     ]
 
-    def __init__(self, store: Store, rules: ScoringRules, export_dir: Path, tz: tzinfo | None = None):
+    def __init__(self, store: Store, rules: ScoringRules, export_dir: Path, tz: tzinfo | None = None, *, clock: Clock):
         super().__init__()
         self.store = store
+        self.clock = clock
         self.rules = rules
         self.export_dir = export_dir
         self.tz = tz
@@ -100,7 +102,7 @@ class LedgerScreen(Screen[None]):
         """Fill the screen from ``rep``, or from the ledger for the chosen group."""
         if self.ledger is None:
             return  # the worker shows it when it is ready
-        rep = rep or report(self.ledger, self.group, self.tz, now=self.app.clock.now())
+        rep = rep or report(self.ledger, self.group, self.tz, now=self.clock.now())
         self.report = rep
         self.query_one("#ledger-title", Static).update(Content(wall_text(rep.title)))
         self._columns(rep.unit)
@@ -162,7 +164,7 @@ class LedgerScreen(Screen[None]):
         if fmt == "csv":
             text = as_csv(self.ledger, self.group["id"] if self.group else None, self.tz)
         else:
-            text = as_markdown(report(self.ledger, self.group, self.tz, now=self.app.clock.now()), self.rules)
+            text = as_markdown(report(self.ledger, self.group, self.tz, now=self.clock.now()), self.rules)
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
             write_text(path, text)

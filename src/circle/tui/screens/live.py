@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,23 +19,29 @@ from circle.core.errors import CircleError
 from circle.core.localtime import moment
 from circle.core.names import clean_name
 from circle.engine import CommandRejected, Session
-from circle.games.reciprocity.ledger import compute
-from circle.sessions import heartbeat_due
+from circle.games.reciprocity.scoring import ScoringRules
+from circle.sessions.ticker import TICK, Notice, Ticker
 from circle.store import Store, StoreError
-from circle.tui.screens.dialogs import AskText, ConfirmDialog, HelpDialog, ManyDialog, PairDialog, PickOne
+from circle.tui.host import ShowSummary
+from circle.tui.keys import show_help
+from circle.tui.screens.dialogs import AskText, ConfirmDialog, PickOne
 from circle.tui.widgets.groups_grid import GroupsGrid
+from circle.tui.widgets.reciprocity import ReciprocityPanel
 from circle.tui.widgets.roster import Roster
 from circle.tui.widgets.turn_clock import TurnClock
 from circle.tui.widgets.typed_line import TypedLine
 from circle.views.live import LiveView, live_view
 
-TICK = 0.2  # seconds between checks; widgets change only when the shown second does
-STALLED = "The clock stopped at the last moment saved; it goes on once circle can write again."
+if TYPE_CHECKING:
+    from circle.tui.following import Following
+
+__all__ = ["TICK", "LiveScreen"]  # TICK: the screen's tick, in circle.sessions.ticker
 
 
 class LiveScreen(Screen[None]):
     CSS_PATH = "live.tcss"
-    AUTO_FOCUS = ""  # nothing has focus: every key is the wall's until / opens the note line
+    # Nothing has focus (or the game panel, for its keys): every key is the wall's until / opens the note line.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("space", "toggle", "Go/pause", id="toggle", key_display="space"),
         Binding("n", "next", "Next", id="next"),
@@ -53,44 +60,30 @@ class LiveScreen(Screen[None]):
         # Breakouts: active while the room sits in groups.
         Binding("g", "regroup", "Regroup", id="regroup"),
         Binding("v", "move_person", "Move someone", id="move"),
-        # Reciprocity Game: active on the level they belong to, listed above the points panel.
-        Binding("l", "listened", "Everyone listened", id="listened", show=False),
-        Binding("o", "offer", "Offer", id="offer", show=False),
-        Binding("i", "ask", "Ask", id="ask", show=False),
-        Binding("c", "conflict", "Conflict", id="conflict", show=False),
-        Binding("w", "co_owners", "Co-owners", id="co-owners", show=False),
-        Binding("u", "undo_record", "Undo record", id="undo", show=False),
+        # The Reciprocity Game's keys are its panel's (circle.tui.widgets.reciprocity).
     ]
-    LEVEL_KEYS = {
-        1: "l listened · u undo",
-        2: "o offer · i ask · u undo",
-        3: "a meeting: attendance counts",
-        4: "c conflict · u undo",
-        5: "w co-owners · u undo",
-    }
-    RECIPROCITY_ACTIONS = {
-        "listened": {1},
-        "offer": {2},
-        "ask": {2},
-        "conflict": {4},
-        "co_owners": {5},
-        "undo_record": {1, 2, 4, 5},
-    }
 
-    def __init__(self, session: Session, store: Store, clock: Clock, tz: tzinfo | None = None):
+    def __init__(
+        self,
+        session: Session,
+        store: Store,
+        clock: Clock,
+        tz: tzinfo | None = None,
+        *,
+        rules: ScoringRules,
+        following: Following,
+    ):
         super().__init__()
         self.session = session
         self.store = store
         self.clock = clock
         self.tz = tz
+        self.rules = rules
+        self.following = following  # phones following along
+        self.ticker = Ticker(session, store, clock, say=self._say)  # the heartbeat, and the stall
         self._shown: tuple | None = None
         self._last_phase = ""
-        self._last_touch = 0.0  # when the heartbeat was last tried
-        self._saved_at = 0.0  # the last moment the store has heard of
-        self._stalled_at: float | None = None  # writes fail: the wall stays at the last moment saved
-        self._stall_reason = ""
         self._texts: dict[str, object] = {}  # what each widget shows now
-        self._first_note: list[str] = []  # a line above the points (level 5 played with no earlier levels)
 
     BREAKOUT_ACTIONS = {"regroup", "move_person"}
 
@@ -103,29 +96,11 @@ class LiveScreen(Screen[None]):
         if action == "pass_turn":  # only a person's turn can be passed
             slot = self.session.state.current
             return slot is None or slot.speaker is not None
-        levels = self.RECIPROCITY_ACTIONS.get(action)
-        return levels is None or self._level() in levels
-
-    def _level_five_note(self) -> list[str]:
-        """Level 5 comes after a few rounds of the earlier levels: say so if the crew has none (never refuse)."""
-        state = self.session.state
-        if self._level() != 5 or state.group is None:
-            return []
-        try:
-            played = compute(self.store, self.app.rules, self.tz).levels_played(state.group["id"])
-        except StoreError:
-            return []
-        if played & {1, 2, 3, 4}:
-            return []
-        return [f"{state.group['name']} has no earlier levels recorded; the game suggests a few rounds of 1-4 first"]
+        return True
 
     def _in_breakout(self) -> bool:
         run = self.session.state.run
         return run is not None and bool(run.rounds) and run.ended_at is None and not self.session.state.ended
-
-    def _level(self) -> int | None:
-        protocol = self.session.state.protocol
-        return protocol.reciprocity_level if protocol else None
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -139,7 +114,7 @@ class LiveScreen(Screen[None]):
                 yield from self.stage_widgets()
             with Vertical(id="side"):
                 yield Roster()
-                yield Static(id="records")
+                yield self.game_panel()
         yield from self.bottom_widgets()
 
     def stage_widgets(self) -> ComposeResult:
@@ -153,6 +128,10 @@ class LiveScreen(Screen[None]):
         yield Static(id="groups")
         yield Static(id="message")
 
+    def game_panel(self) -> ReciprocityPanel:
+        """The points recorded, under the keys of the level: shared with the agenda screen."""
+        return ReciprocityPanel(self.session, self.store, self.clock, self.tz, rules=self.rules, run=self._do)
+
     def bottom_widgets(self) -> ComposeResult:
         yield TypedLine(
             placeholder="/ to type a note (the timer keeps running); enter saves it",
@@ -164,27 +143,36 @@ class LiveScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self._first_note = self._level_five_note()
         self.refresh_view()
+        self._rest()
         self.set_interval(TICK, self._tick)
+
+    def _rest(self) -> None:
+        """Focus back on the wall: the game's panel at a level with keys (so they are active), else nothing."""
+        panel = self.query_one(ReciprocityPanel)
+        self.set_focus(panel if panel.has_keys else None, scroll_visible=False)
+
+    def _say(self, notice: Notice) -> None:
+        self.notify(notice.message, severity=notice.severity, timeout=notice.timeout)
 
     # -- rendering ---------------------------------------------------------------
     def now(self) -> float:
         """The moment the wall shows: the clock's, or while nothing can be saved the last one saved."""
-        return self._stalled_at if self._stalled_at is not None else self.clock.now()
+        return self.ticker.now()
 
     def refresh_view(self) -> None:
         now = self.now()
-        view = live_view(self.session.state, now, self.app.rules)
-        if self._stalled_at is not None:
-            view = replace(view, message=f"Not saving: {self._stall_reason} {STALLED}")
+        view = live_view(self.session.state, now, self.rules)
+        stalled = self.ticker.stalled_message()
+        if stalled is not None:
+            view = replace(view, message=stalled)
         minute = self._wall(self.clock.now())
         key = (view, minute)
         if key == self._shown:
             return
         self._shown = key
         self._paint(view, minute)
-        self.app.update_followers(self.session, now)
+        self.following.update(self.session, now)
         if view.phase == "overtime" and self._last_phase in ("running", "warning"):
             self.app.bell()  # the turn just ran out
         self._last_phase = view.phase
@@ -220,71 +208,21 @@ class LiveScreen(Screen[None]):
         if self._texts.get("roster") != (view.roster, view.roster_title):
             self._texts["roster"] = (view.roster, view.roster_title)
             self.query_one(Roster).show(view.roster, view.roster_title)
-        if self._texts.get("records") != (view.records, view.attendance):
-            self._texts["records"] = (view.records, view.attendance)
-            records = self.query_one("#records", Static)
-            # The attendance, then the latest moments, oldest first as in the summary and exports.
-            lines = [*([view.attendance] if view.attendance else []), *self._first_note, *view.records[-5:]]
-            records.update(Content("\n".join(lines) or "nothing recorded yet"))
-            # A crew's meeting (any protocol that serves as one) shows its attendance as level 3 does.
-            records.border_title = self.LEVEL_KEYS.get(self._level() or (3 if view.attendance else 0), "")
-            records.display = self._level() is not None or bool(view.attendance)
+        self.query_one(ReciprocityPanel).show(view)
         self.set_class(view.over, "-overtime")
 
     def _wall(self, now: float) -> str:
         return moment(now, self.tz).strftime("%H:%M")
 
     def _tick(self) -> None:
-        now = self.clock.now()
-        # The heartbeat before the paint: the countdown never shows a second the store has not heard
-        # of, so a crash gives back at most the few ticks since (see circle.sessions.heartbeat_due).
-        if self.session.state.running and heartbeat_due(now, self._last_touch, TICK):
-            self._last_touch = now
-            try:
-                self.store.touch(self.session.state.session_id or "", now)
-            except StoreError as exc:  # the disk is full, say: the clock stops where it was saved
-                self._stall(exc)
-            else:
-                self._saved_at = now
-                if self._stalled_at is not None:
-                    self._unstall()
+        self.ticker.tick()  # the heartbeat before the paint (circle.sessions.ticker)
         self.refresh_view()
-        self.app.update_followers(self.session, self.now())  # a fresh clock for phones every few seconds
-
-    def _stall(self, exc: StoreError) -> None:
-        """Writes fail while the clock runs: the wall shows the last moment saved, and says why."""
-        if self._stalled_at is None and self.session.state.running:
-            state = self.session.state
-            self._stalled_at = max(self._saved_at, state.last_at or 0.0)
-            self._stall_reason = str(exc).split(";")[0].rstrip(".") + "."
-
-    def _unstall(self) -> None:
-        """Saving works again: the time it could not save counts as paused, as after a crash."""
-        since, self._stalled_at = self._stalled_at, None
-        try:
-            self.session.recover(since=since)
-        except (CommandRejected, StoreError) as exc:
-            self._stall(exc if isinstance(exc, StoreError) else StoreError(str(exc)))
-            return
-        self.notify("saving again; the time it could not save counts as paused: space carries on", timeout=10)
+        self.following.update(self.session, self.now())  # a fresh clock for phones every few seconds
 
     # -- commands ------------------------------------------------------------------
     def _do(self, command, *args) -> bool:
-        if self._stalled_at is not None:  # first the time that could not be saved, as a pause
-            self._unstall()
-            if self._stalled_at is not None:
-                self.notify(f"not saved, so not done: {self._stall_reason}", severity="error", timeout=10)
-                return False
-        try:
-            command(*args)
-        except CommandRejected as exc:
-            self.notify(str(exc), severity="warning", timeout=4)
+        if not self.ticker.run(command, *args):
             return False
-        except StoreError as exc:
-            self.notify(f"not saved, so not done: {exc}", severity="error", timeout=10)
-            self._stall(exc)
-            return False
-        self._saved_at = self.clock.now()
         self.refresh_view()
         return True
 
@@ -355,13 +293,13 @@ class LiveScreen(Screen[None]):
         if text.strip() and self._do(self.session.note, text):
             line.clear()
             self.notify("note saved", timeout=2)
-        self.set_focus(None)  # the very next key is the wall's
+        self._rest()  # the very next key is the wall's
 
     def _leave_note(self) -> None:
-        self.set_focus(None)
+        self._rest()
 
     def key_escape(self) -> None:
-        self.set_focus(None)
+        self._rest()
 
     def action_add_person(self) -> None:
         def added(name: str | None) -> None:
@@ -393,25 +331,22 @@ class LiveScreen(Screen[None]):
         """Serve the follow-along page and put its QR code on the wall."""
         from circle.tui.screens.follow import FollowDialog  # and with it the QR code maker
 
-        url = await self.app.start_following(self.session.state.session_id)
+        url = await self.following.start(self.session.state.session_id)
         if url is None:
             return
-        self.app.update_followers(self.session)
+        self.following.update(self.session)
 
         async def closed(choice: str | None) -> None:
             if choice == "stop":
-                await self.app.stop_following()
+                await self.following.stop()
                 self.notify("phones no longer follow along", timeout=4)
 
-        def followers() -> int:
-            return self.app.follow.followers if self.app.follow else 0
-
-        self.app.push_screen(FollowDialog(url, followers), closed)
+        self.app.push_screen(FollowDialog(url, lambda: self.following.followers), closed)
 
     async def share_again(self) -> None:
         """A resumed session that was shared: phones find it again at the address they had."""
-        if await self.app.start_following(self.session.state.session_id):
-            self.app.update_followers(self.session)
+        if await self.following.start(self.session.state.session_id):
+            self.following.update(self.session)
             self.notify("phones follow along again, at the same address", timeout=6)
 
     # -- breakouts ------------------------------------------------------------------
@@ -468,127 +403,18 @@ class LiveScreen(Screen[None]):
     def action_end(self) -> None:
         async def confirmed(yes: bool | None) -> None:
             if yes and self._do(self.session.end):
-                self.app.update_followers(self.session)  # phones see that it has ended
-                await self.app.stop_following()
-                self.app.show_summary(self.session)
+                self.following.update(self.session)  # phones see that it has ended
+                await self.following.stop()
+                self.post_message(ShowSummary(self.session))
 
         state = self.session.state
         detail = "" if state.finished else "Steps not yet run will be marked as not reached."
         self.app.push_screen(ConfirmDialog("End this session?", detail), confirmed)
 
     def action_help(self) -> None:
-        # The keys that work here and now: reciprocity keys on their level, breakout keys in a breakout.
-        rows = [
-            (b.key_display or b.key, b.description)
-            for b in self.BINDINGS
-            if self.check_action(b.action.split("(")[0], ()) is not False
-        ]
-        rows.append(("escape", "leave the note line"))
-        self.app.push_screen(HelpDialog(rows))
-
-    # -- Reciprocity Game --------------------------------------------------------
-    def _present(self) -> list[tuple[str, str]]:
-        return [(p.id, p.name) for p in self.session.state.people_present()]
-
-    def _recorded(self, command, *args, note: str = "recorded") -> None:
-        if self._do(command, *args):
-            self.notify(note, timeout=4 if note != "recorded" else 2)
-
-    def _pair(self, title: str, first: str, second: str, command, label: str, note: str = "recorded") -> None:
-        def done(result: tuple[str, str, str] | None) -> None:
-            if result:
-                self._recorded(command, *result, note=note)
-
-        self.app.push_screen(PairDialog(title, first, second, self._present(), label), done)
-
-    def _money_note(self, points: int, what: str) -> str:
-        bonus = self.app.rules.level(2).respect_bonus
-        note = f"recorded: +{points} for {what}"
-        return note + (f", +{bonus} respect bonus for talking and listening with mutual respect" if bonus else "")
-
-    def action_offer(self) -> None:
-        note = self._money_note(self.app.rules.level(2).offer, "the offer")
-        self._pair("Record an offer", "Who offers?", "To whom?", self.session.record_offer, "what is offered", note)
-
-    def action_ask(self) -> None:
-        note = self._money_note(self.app.rules.level(2).ask, "asking")
-        self._pair("Record an ask", "Who asks?", "Of whom?", self.session.record_ask, "what is asked for", note)
-
-    def action_listened(self) -> None:
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._recorded(self.session.record_listened)
-
-        detail = f"Each of the {len(self.session.state.present)} people here earns a point."
-        self.app.push_screen(ConfirmDialog("Has everyone listened to everyone?", detail), confirmed)
-
-    def action_conflict(self) -> None:
-        state = self.session.state
-        group = state.group["id"] if state.group else None
-        here = set(state.present)
-        ledger = compute(self.store, self.app.rules)
-        open_ones = [c for c in ledger.open_conflicts() if (c.group == group if group else set(c.between) <= here)]
-        choices = [("new", "Name a new conflict")] + [
-            (c.id, f"Close: {' & '.join(ledger.names.get(p, '?') for p in c.between)} ({c.label or 'no label'})")
-            for c in open_ones
-        ]
-
-        def chosen(choice: str | None) -> None:
-            if choice == "new":
-                self._pair(
-                    "Name a conflict", "Who was hurt?", "Who caused it?", self.session.open_conflict, "a short label"
-                )
-            elif choice:
-                conflict = next(c for c in open_ones if c.id == choice)
-                self._close_conflict(conflict.id, list(conflict.between))
-
-        self.app.push_screen(PickOne("Conflict", choices), chosen)
-
-    def _close_conflict(self, conflict_id: str, between: list[str]) -> None:
-        rules = self.app.rules.level(4)
-        outcomes = [
-            ("yes", f"Resolved: apology, amends, forgiveness ({rules.resolved:+d} each)"),
-            ("no", f"No agreeable resolution ({rules.unresolved:+d} each)"),
-        ]
-
-        def decided(outcome: str | None) -> None:
-            if outcome:
-                self._recorded(self.session.resolve_conflict, conflict_id, between, outcome == "yes")
-
-        self.app.push_screen(PickOne("How did it end?", outcomes), decided)
-
-    def action_co_owners(self) -> None:
-        def done(result: tuple[list[str], str] | None) -> None:
-            if not result:
-                return
-            people, label = result
-            if not people:
-                self.notify("tick who co-owns it first (space)", severity="warning")
-                return
-            names = ", ".join(self.session.state.name(pid) for pid in people)
-            points = self.app.rules.level(5).co_owner
-
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    self._recorded(self.session.record_co_owners, people, label)
-
-            venture = f" of {label}" if label.strip() else ""
-            detail = f"{names}: +{points} each, as co-owners{venture}."
-            self.app.push_screen(ConfirmDialog("Do they now formally share its ownership?", detail), confirmed)
-
-        self.app.push_screen(ManyDialog("Who now co-owns the venture?", self._present(), "the venture"), done)
-
-    def action_undo_record(self) -> None:
-        view = live_view(self.session.state, self.clock.now(), self.app.rules)
-        if not view.records:
-            self.notify("there is nothing to undo", severity="warning")
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._recorded(self.session.undo_record)
-
-        self.app.push_screen(ConfirmDialog("Undo the last record?", view.records[-1]), confirmed)
+        # The keys that work here and now (reciprocity keys on their level, breakout keys in a
+        # breakout), as Textual has them active, and escape, which the screen handles itself.
+        show_help(self, extra=[("escape", "leave the note line")])
 
     def pause_for_quit(self) -> None:
         """Quitting on purpose pauses the turn, so the time away is not counted."""

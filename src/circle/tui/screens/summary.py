@@ -13,10 +13,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from circle.core.clock import Clock
 from circle.core.files import write_text
 from circle.core.localtime import moment
 from circle.core.wall_text import wall_text
 from circle.engine import Session
+from circle.games.reciprocity.scoring import ScoringRules
+from circle.tui.host import GoHome
 from circle.views.export import render
 from circle.views.report import SessionReport, Table, build
 
@@ -54,16 +57,26 @@ class SummaryScreen(Screen[None]):
         Binding("ctrl+q", "app.quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, session: Session, export_dir: Path, tz: tzinfo | None = None, points: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        session: Session,
+        export_dir: Path,
+        tz: tzinfo | None = None,
+        points: tuple[str, ...] = (),
+        *,
+        clock: Clock,
+        rules: ScoringRules,
+    ):
         super().__init__()
         self.session = session
+        self.clock, self.rules = clock, rules
         self.points = points  # what the session scored as a meeting of its group (from the ledger)
         self.export_dir = export_dir
         self.tz = tz
         self.report: SessionReport | None = None
 
     def compose(self) -> ComposeResult:
-        report = self.report = build(self.session.state, self.app.clock.now(), self.tz, self.app.rules, self.points)
+        report = self.report = build(self.session.state, self.clock.now(), self.tz, self.rules, self.points)
         yield Static(Content(wall_text(f"{report.title}  ·  {report.when}")), id="summary-title")
         with Container(id="tables"):
             with Vertical(id="steps-pane"):
@@ -95,7 +108,7 @@ class SummaryScreen(Screen[None]):
         assert state.protocol is not None and state.created_at is not None
         stamp = moment(state.created_at, self.tz).strftime("%Y-%m-%d-%H%M")
         path = self.export_dir / f"circle-{stamp}-{state.protocol.id}.md"
-        report = build(state, self.app.clock.now(), self.tz, self.app.rules, self.points)
+        report = build(state, self.clock.now(), self.tz, self.rules, self.points)
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
             write_text(path, render(report, "md"))
@@ -105,4 +118,4 @@ class SummaryScreen(Screen[None]):
         self.notify(f"notes written to {path}", timeout=8)
 
     def action_home(self) -> None:
-        self.app.go_home()
+        self.post_message(GoHome())

@@ -6,7 +6,7 @@ than asked. A fast typist (or a paste, or tmux sending a burst) outruns both: a 
 key after Enter went into the note or the name before it was saved ("hello theren").
 
 So circle takes these keys itself, one at a time as the terminal gives them
-(``CircleApp.on_event``): while a ``TypedLine`` has focus, or a screen says a line should
+(``CircleApp.on_event``, ``taken``): while a ``TypedLine`` has focus, or a screen says a line should
 have the keys (``typing_key``), each key is applied to the line at once, Enter saves it at
 once (the line's ``on_enter``), and the very next key already finds the wall, or the next
 field, ready. Keys a line does not take (ctrl+q, tab where there is no next field, arrows
@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual import events
+from textual.app import App, ScreenStackError
 from textual.widgets import Input
 
 EDITS = {
@@ -97,3 +98,29 @@ class TypedLine(Input):
                 for later in early[n + 1 :]:  # typed after the dialog was answered: for the wall
                     self.app.post_message(later)
                 return
+
+
+class WallFocus:
+    """A widget of the wall that holds focus so that its own keys are active, and types nothing:
+    with it focused the wall's keys run at once, as when nothing has focus."""
+
+
+async def taken(app: App, event: events.Key | events.Paste) -> bool:
+    """Handle a key now, in the order the terminal gave it; False leaves it to Textual."""
+    try:
+        screen = app.screen
+    except ScreenStackError:
+        return False
+    if isinstance(screen.focused, TypedLine):
+        return screen.focused.take(event)
+    hook = getattr(screen, "typing_key", None)  # a screen whose line is about to have the keys
+    if hook is not None and hook(event):
+        return True
+    if isinstance(screen.focused, WallFocus | None) and isinstance(event, events.Key):
+        # The wall's own keys run now too: one that opens a dialog ("a") has it open before
+        # the next key ("Zed...") is looked at, so the name is typed, not run as commands.
+        active = screen.active_bindings.get(event.key)
+        if active is not None and active.enabled and not active.binding.priority:
+            await app.run_action(active.binding.action, active.node)
+            return True
+    return False
