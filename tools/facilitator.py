@@ -91,9 +91,8 @@ class Facilitator:
         """As the live screen offers them: conflicts still open, of this group or between people here."""
         state = self.session.state
         group = state.group["id"] if state.group else None
-        here = set(state.present)
         ledger = compute(self.store, self.rules)
-        open_ones = [c for c in ledger.open_conflicts() if (c.group == group if group else set(c.between) <= here)]
+        open_ones = ledger.closable_conflicts(group, state.present)
         if not open_ones:
             raise CommandRejected("no conflict is open")
         conflict = self.rng.choice(open_ones)

@@ -54,10 +54,7 @@ def start_session(app: CircleApp, protocol_id: str, names: list[str], group: str
     try:
         protocol = app.library.get(protocol_id)
         session = start_session(app.store, protocol, names, app.clock, group=group)
-    except KeyError as exc:
-        app.notify(str(exc.args[0]), severity="error")
-        return False
-    except CircleError as exc:
+    except CircleError as exc:  # an unknown protocol, a roster that cannot be, a database that refuses
         app.notify(str(exc), severity="error")
         return False
     warning = size_warning(protocol, len(session.state.present))

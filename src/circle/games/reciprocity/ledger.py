@@ -244,6 +244,11 @@ class Ledger:
     def open_conflicts(self, group_id: str | None = None) -> list[Conflict]:
         return [c for c in self.conflicts.values() if c.outcome is None and (group_id is None or c.group == group_id)]
 
+    def closable_conflicts(self, group_id: str | None, here: Iterable[str]) -> list[Conflict]:
+        """What a session can close: the open conflicts of its group, or, run for no group, between people here."""
+        present = set(here)
+        return [c for c in self.open_conflicts() if (c.group == group_id if group_id else set(c.between) <= present)]
+
     def streak(self, group_id: str, tz: tzinfo | None = None) -> int:
         """Consecutive calendar months, up to the latest meeting, in which the group met."""
         months = sorted({month_of(m.at, tz) for m in self.meetings.get(group_id, []) if m.status == COUNTED})

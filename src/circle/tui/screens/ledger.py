@@ -45,7 +45,7 @@ class LedgerScreen(Screen[None]):
         self.rules = rules
         self.export_dir = export_dir
         self.tz = tz
-        self.ledger: Ledger | None = None  # added up in a worker once the screen is on show
+        self.ledger: Ledger | None = None  # added up right after the first paint (add_up)
         self.group: dict | None = None
         self.report: Report | None = None  # what is on show, so a row can be traced
 
@@ -101,7 +101,7 @@ class LedgerScreen(Screen[None]):
     def show(self, rep: Report | None = None) -> None:
         """Fill the screen from ``rep``, or from the ledger for the chosen group."""
         if self.ledger is None:
-            return  # the worker shows it when it is ready
+            return  # add_up shows it when it is ready
         rep = rep or report(self.ledger, self.group, self.tz, now=self.clock.now())
         self.report = rep
         self.query_one("#ledger-title", Static).update(Content(wall_text(rep.title)))

@@ -144,9 +144,8 @@ class ReciprocityPanel(WallFocus, Static, can_focus=True):
     def action_conflict(self) -> None:
         state = self.session.state
         group = state.group["id"] if state.group else None
-        here = set(state.present)
         ledger = compute(self.store, self.rules)
-        open_ones = [c for c in ledger.open_conflicts() if (c.group == group if group else set(c.between) <= here)]
+        open_ones = ledger.closable_conflicts(group, state.present)
         choices = [("new", "Name a new conflict")] + [
             (c.id, f"Close: {' & '.join(ledger.names.get(p, '?') for p in c.between)} ({c.label or 'no label'})")
             for c in open_ones
