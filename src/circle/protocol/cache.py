@@ -26,13 +26,10 @@ MAX_ENTRIES = 256  # oldest-used entries are dropped beyond this
 
 
 def default_path() -> Path:
-    """``cache/parsed-yaml.json`` in circle's user folder, or the platform's cache folder."""
-    home = os.environ.get("CIRCLE_HOME")
-    if home:
-        return Path(home) / "cache" / "parsed-yaml.json"
-    from platformdirs import user_cache_dir
+    """``parsed-yaml.json`` in circle's cache folder (see :func:`circle.core.resources.cache_dir`)."""
+    from circle.core.resources import cache_dir
 
-    return Path(user_cache_dir("circle", appauthor=False)) / "parsed-yaml.json"
+    return cache_dir() / "parsed-yaml.json"
 
 
 def key(text: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import os
 import stat
 import warnings
 from collections.abc import Iterable, Iterator
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from circle.core.errors import CircleError, one_line, shown
-from circle.core.resources import bundled_dir, user_dir
+from circle.core.resources import bundled_dir, user_protocols_dir
 from circle.protocol import cache as parse_cache
 from circle.protocol.models import STEP_KINDS, STEP_MODELS, Protocol
 
@@ -460,10 +459,7 @@ class Library:
 
 def protocol_dirs() -> list[Path]:
     """Bundled protocols first, then the user's own (which override by id)."""
-    dirs = [bundled_dir("protocols")]
-    extra = os.environ.get("CIRCLE_PROTOCOLS")
-    dirs.append(Path(extra) if extra else user_dir() / "protocols")
-    return dirs
+    return [bundled_dir("protocols"), user_protocols_dir()]
 
 
 def load_library(extra: Iterable[Path | str] = (), dirs: list[Path] | None = None) -> Library:
