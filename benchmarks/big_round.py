@@ -320,7 +320,7 @@ def ms(seconds: float) -> str:
 
 def print_environment() -> None:
     print(f"Python {platform.python_version()} ({sys.executable})")
-    print(f"Textual {version('textual')}, circle {version('circle')}")
+    print(f"Textual {version('textual')}, circle {version('circle-facilitator')}")
     print(f"os.cpu_count() = {os.cpu_count()}, {platform.platform()}")
 
 

@@ -317,7 +317,7 @@ def print_cpu(base: CpuRun, circ: CpuRun) -> None:
 def print_environment() -> None:
     """Python, Textual and machine facts that the figures depend on."""
     print(f"Python {platform.python_version()} ({sys.executable})")
-    print(f"Textual {version('textual')}, circle {version('circle')}")
+    print(f"Textual {version('textual')}, circle {version('circle-facilitator')}")
     print(f"os.cpu_count() = {os.cpu_count()}, {platform.platform()}")
 
 

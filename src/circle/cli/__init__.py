@@ -11,8 +11,8 @@ import argparse
 import os
 import sys
 
-from circle.cli import groups, ledger, log, loops, protocols, screens
-from circle.cli.common import UsageError, _Parser, complain
+from circle.cli import groups, ledger, log, loops, protocols, screens, shell
+from circle.cli.common import UsageError, _Parser, complain, shared_options
 from circle.cli.mix import add_mix_parser, cmd_mix
 from circle.cli.screens import has_terminal
 from circle.core.errors import CircleError, one_line
@@ -22,25 +22,17 @@ EXPORT_FORMATS = log.EXPORT_FORMATS
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db", default=argparse.SUPPRESS, help="database file (default: $CIRCLE_DB or the user data folder)"
-    )
-    common.add_argument(
-        "--protocols",
-        action="append",
-        default=argparse.SUPPRESS,
-        metavar="PATH",
-        help="extra protocol file or folder (may be repeated)",
-    )
+    common = shared_options()
     phones = screens.phones_parent()
-    parser = _Parser(prog="circle", description="Facilitate live group sessions.", parents=[common, phones])
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="look without changing anything (sessions, ledger, groups), even while another circle uses the database",
+    parser = _Parser(
+        prog="circle",
+        description="Facilitate live group sessions.",
+        epilog=shell.environment_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # the epilog's lines stay lines
+        parents=[common, phones],
     )
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument("--version", action=shell.Version, help="print the installed version")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, help="what to do (none: the home screen)")
     screens.add_run_parser(sub, common, phones)
     protocols.add_parsers(sub, common)
     log.add_sessions_parser(sub, common)
@@ -49,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     loops.add_parser(sub, common)
     add_mix_parser(sub, common)
     log.add_repair_parsers(sub, common)
+    shell.add_parsers(sub, common)
     return parser
 
 
@@ -65,6 +58,8 @@ COMMANDS = {
     "loops": loops.cmd_loops,
     "mix": cmd_mix,
     "merge": log.cmd_merge,
+    "paths": shell.cmd_paths,
+    "completion": shell.cmd_completion,
     "run": screens.cmd_tui,
     None: screens.cmd_tui,
 }

@@ -25,6 +25,41 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+def shared_options() -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name (`circle --db X sessions`, `circle sessions --db X`).
+
+    They are given to the top parser and to each command's: a subcommand's parser writes every
+    default it has over what the top one read, so none may have a default (SUPPRESS).
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help=f"database file (default: {quoted(default_db_path())}; $CIRCLE_DB or $CIRCLE_HOME moves it)",
+    )
+    common.add_argument(
+        "--protocols",
+        action="append",
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="extra protocol file or folder (may be repeated)",
+    )
+    common.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="look without changing anything (sessions, ledger, groups), even while another circle uses the database",
+    )
+    return common
+
+
+def refuse_read_only(args: argparse.Namespace, what: str) -> None:
+    """A command that would change the database, asked for with --read-only: one line, nothing done."""
+    if getattr(args, "read_only", False):
+        raise UsageError(f"--read-only changes nothing, and {what} would change the database; leave out --read-only")
+
+
 def db_path(args: argparse.Namespace) -> Path:
     """The database file itself: reached by a symbolic link, the file it names (one lock, one journal)."""
     return real_path(getattr(args, "db", None) or default_db_path())
@@ -72,3 +107,8 @@ def write(text: str, out: Path | None) -> None:
 def complain(line: str) -> None:
     # A message may quote an argument holding bytes that were not UTF-8; it must still print.
     print(printable(line, sys.stderr), file=sys.stderr)
+
+
+def quoted(path: Path) -> str:
+    """A path as an argparse help text may hold it: argparse reads a "%" there as a placeholder."""
+    return str(path).replace("%", "%%")

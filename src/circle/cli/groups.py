@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from circle.cli.common import _Parser, db_path
+from circle.cli.common import UsageError, _Parser, db_path, refuse_read_only
 from circle.core.errors import one_line
 from circle.games.groups import GROUP_KINDS, kind_for, size_warning
 from circle.store import Store
@@ -13,21 +13,39 @@ from circle.store import Store
 
 def add_parser(sub, common: argparse.ArgumentParser) -> None:
     group = sub.add_parser("group", parents=[common], help="saved groups: crews, congregations, communities")
-    gsub = group.add_subparsers(dest="group_command", parser_class=_Parser, required=True)
+    gsub = group.add_subparsers(
+        dest="group_command", parser_class=_Parser, required=True, help="what to do with saved groups"
+    )
     gsub.add_parser("list", parents=[common], help="every saved group")
     show = gsub.add_parser("show", parents=[common], help="a group's members")
-    show.add_argument("name")
+    show.add_argument("name", help=NAME_HELP)
     create = gsub.add_parser("create", parents=[common], help="save a new group")
-    create.add_argument("name")
+    create.add_argument("name", help="the new group's name")
     create.add_argument("--kind", choices=GROUP_KINDS, help="by default a partnership for two people, else a crew")
     create.add_argument("--people", default="", help='members, comma separated: "Ana,Ben,Caro"')
     rename = gsub.add_parser("rename", parents=[common], help="give a group a new name")
-    rename.add_argument("name")
-    rename.add_argument("new_name")
-    for verb, text in (("add", "people who join"), ("remove", "people who leave")):
+    rename.add_argument("name", help=NAME_HELP)
+    rename.add_argument("new_name", help="the name it has from now on")
+    for verb, text in (("add", "people who join"), ("remove", "people who leave (their history stays)")):
         change = gsub.add_parser(verb, parents=[common], help=text)
-        change.add_argument("name")
+        change.add_argument("name", help=NAME_HELP)
         change.add_argument("--people", required=True, help='names, comma separated: "Ana,Ben"')
+    delete = gsub.add_parser(
+        "delete",
+        parents=[common],
+        help="delete a group no session was run for and with no Two Loops history",
+        description="Delete a saved group. A group with logged sessions or Two Loops history is kept: "
+        "what was recorded is never deleted (rename it instead, say to 'NAME (ended)').",
+    )
+    delete.add_argument("name", help=NAME_HELP)
+    delete.add_argument(
+        "--yes",
+        action="store_true",
+        help="delete it even though it has members (the people stay saved; history still keeps a group)",
+    )
+
+
+NAME_HELP = "the group's name (case does not matter)"
 
 
 def cmd_group(args: argparse.Namespace) -> int:
@@ -36,6 +54,8 @@ def cmd_group(args: argparse.Namespace) -> int:
     if verb in ("list", "show") and not db.exists():
         print(f"no groups are saved in {db} yet")
         return 0
+    if verb not in ("list", "show"):
+        refuse_read_only(args, f"`circle group {verb}`")
     store = Store(db, readonly=verb in ("list", "show"))
     if verb == "list":
         groups = store.groups()
@@ -64,7 +84,36 @@ def cmd_group(args: argparse.Namespace) -> int:
         names = _names(args.people)
         store.remove_members(args.name, names)
         print(f"removed {', '.join(names)} from {_as_kept(args.name)} (their history stays)", file=sys.stderr)
+    elif verb == "delete":
+        _delete(store, args.name, args.yes)
     return 0
+
+
+def _delete(store: Store, name: str, yes: bool) -> None:
+    from circle.store.people import GroupHasHistory, GroupNotEmpty
+
+    name = store.group(name)["name"]  # as it is kept, to say what was deleted
+    try:
+        members = store.delete_group(name, with_members=yes)
+    except GroupHasHistory as exc:
+        recorded = " and ".join(
+            r for r in (_count(exc.sessions, "logged session"), _count(exc.records, "Two Loops record")) if r
+        )
+        raise UsageError(
+            f"{exc.group} is not deleted: what was recorded stays ({recorded}); to set it aside, "
+            f'rename it: `circle group rename "{exc.group}" "{exc.group} (ended)"`'
+        ) from None
+    except GroupNotEmpty as exc:
+        raise UsageError(
+            f"{exc.group} still has {_count(len(exc.members), 'member')} ({', '.join(exc.members)}); "
+            f"add --yes to delete it with its member list (the people stay saved)"
+        ) from None
+    kept = f" and its member list ({', '.join(members)} stay saved)" if members else ""
+    print(f"deleted {one_line(name)}{kept}", file=sys.stderr)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}" if n else ""
 
 
 def _names(text: str) -> list[str]:

@@ -13,7 +13,9 @@ from circle.store import Store
 def add_parser(sub, common: argparse.ArgumentParser) -> None:
     ledger = sub.add_parser("ledger", parents=[common], help="Reciprocity Game points")
     ledger.add_argument("group", nargs="?", help="one group's ledger (default: everyone)")
-    ledger.add_argument("--format", choices=("text", "md", "csv"), default="text")
+    ledger.add_argument(
+        "--format", choices=("text", "md", "csv"), default="text", help="one of %(choices)s (default: %(default)s)"
+    )
     ledger.add_argument("--out", type=Path, help="write to this file instead of printing")
 
 

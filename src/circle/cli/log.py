@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from circle.cli.common import db_path, existing_db, reading, write
+from circle.cli.common import db_path, existing_db, reading, refuse_read_only, write
 from circle.core.localtime import date_time
 from circle.store import Store
 from circle.store.lock import DatabaseLock
@@ -33,7 +33,7 @@ def add_repair_parsers(sub, common: argparse.ArgumentParser) -> None:
 
     exp = sub.add_parser("export", parents=[common], help="export a session's notes")
     exp.add_argument("session", help="a session id (or its first characters), or 'latest'")
-    exp.add_argument("--format", choices=EXPORT_FORMATS, default="md")
+    exp.add_argument("--format", choices=EXPORT_FORMATS, default="md", help="one of %(choices)s (default: %(default)s)")
     exp.add_argument("--out", type=Path, help="write to this file instead of printing")
 
 
@@ -92,6 +92,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     """OTHER's people, groups, sessions and events that are not here yet; one summary line."""
     from circle.store.merge import merge_copy, readable_copy
 
+    refuse_read_only(args, "`circle merge`")
     db = db_path(args)
     with readable_copy(args.other, db) as copy:  # a refused OTHER leaves this database as it was
         lock = DatabaseLock(db).acquire()  # a circle running on this database would not see what arrives

@@ -7,20 +7,37 @@ import sys
 import time
 from pathlib import Path
 
-from circle.cli.common import UsageError, db_path, write
+from circle.cli.common import UsageError, db_path, refuse_read_only, write
 from circle.store import Store, StoreError
 
 
 def add_parser(sub, common: argparse.ArgumentParser) -> None:
-    loops = sub.add_parser("loops", parents=[common], help="Two Loops: where a community stands")
+    loops = sub.add_parser(
+        "loops", parents=[common], help="Two Loops: where a community stands", formatter_class=_StagesNamed
+    )
     loops.add_argument("community", nargs="?", help="a saved group (default: list the communities)")
     loops.add_argument("--move", metavar="STAGE", help="move the marker to this stage")
     loops.add_argument("--evidence", default="", help="what shows it (with --move, or alone to add evidence)")
     loops.add_argument("--by", default="", help="who decided")
     loops.add_argument("--at", metavar="YYYY-MM-DD", help="the day it happened, for history recorded later")
     loops.add_argument("--role", metavar="PERSON=ROLE", help="give someone a role (PERSON=-ROLE takes it back)")
-    loops.add_argument("--format", choices=("text", "md"), default="text")
+    loops.add_argument(
+        "--format", choices=("text", "md"), default="text", help="one of %(choices)s (default: %(default)s)"
+    )
     loops.add_argument("--out", type=Path, help="write to this file instead of printing")
+
+
+class _StagesNamed(argparse.HelpFormatter):
+    """`circle loops --help` names the stages --move takes, from the model, read only when help is shown."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = super()._get_help_string(action)
+        if action.dest == "move" and text:
+            from circle.games.two_loops import load_loops
+
+            names = (" or ".join([s.id, *s.also]) for s in load_loops().stages)
+            text += f": {', '.join(names)}"
+        return text
 
 
 def cmd_loops(args: argparse.Namespace) -> int:
@@ -29,6 +46,8 @@ def cmd_loops(args: argparse.Namespace) -> int:
     db = db_path(args)
     model = loops.load_loops()
     changing = args.move or args.role or args.evidence
+    if changing:
+        refuse_read_only(args, "`circle loops` with --move, --evidence or --role")
     if not db.exists():
         raise StoreError(f"no database at {db}; create a community with `circle group create NAME --kind community`")
     store = Store(db, readonly=not changing)

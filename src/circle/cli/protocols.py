@@ -12,7 +12,7 @@ from circle.cli.common import library
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     sub.add_parser("protocols", parents=[common], help="list what can be run")
     validate = sub.add_parser("validate", parents=[common], help="check protocol files")
-    validate.add_argument("paths", nargs="+", metavar="PATH")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="protocol or data files, or folders of them")
     sub.add_parser("schema", parents=[common], help="print the protocol JSON Schema")
 
 

@@ -13,6 +13,7 @@ import time
 import traceback
 from pathlib import Path
 
+from circle.core import about
 from circle.core.errors import one_line
 from circle.core.resources import user_dir
 
@@ -29,7 +30,7 @@ def write(error: BaseException) -> Path | None:
             n += 1
             path = folder / f"crash-{stamp}-{n}.txt"
         lines = [
-            f"circle {_version()} on Python {platform.python_version()} ({platform.platform()})",
+            f"circle {about.version()} on Python {platform.python_version()} ({platform.platform()})",
             f"at {time.strftime('%Y-%m-%d %H:%M:%S %z')}",
             "argv: " + " ".join(sys.argv[1:]),
             "",
@@ -49,12 +50,3 @@ def message(error: BaseException, path: Path | None) -> str:
         f"circle stopped on an unexpected problem ({what[:160]}); what was recorded is kept and "
         f"`circle` offers to resume a session; {where}"
     )
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("circle")
-    except PackageNotFoundError:
-        return "(not installed)"

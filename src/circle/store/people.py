@@ -24,6 +24,22 @@ def _group_name(name: str) -> str:
     return name
 
 
+class GroupHasHistory(StoreError):
+    """A group something was recorded for: sessions run for it, or events of its own (Two Loops)."""
+
+    def __init__(self, group: str, sessions: int, records: int):
+        self.group, self.sessions, self.records = group, sessions, records
+        super().__init__(f"{group} has a recorded history, which is never deleted")
+
+
+class GroupNotEmpty(StoreError):
+    """A group that still has members, whose list would go with it."""
+
+    def __init__(self, group: str, members: list[str]):
+        self.group, self.members = group, members
+        super().__init__(f"{group} still has members: {', '.join(members)}")
+
+
 class People(Database):
     """The people and groups kept in a database."""
 
@@ -123,6 +139,37 @@ class People(Database):
         if name_key(new) != name_key(group["name"]) and name_key(new) in map(name_key, self.group_names()):
             raise StoreError(f"a group named '{new}' already exists")
         self._write([("UPDATE groups SET name = ? WHERE id = ?", (new, group["id"]))])
+
+    def delete_group(self, name: str, with_members: bool = False) -> list[str]:
+        """Delete a group nothing was recorded for; return the members it had.
+
+        A session run for the group, or an event of its own (a Two Loops move, evidence, a
+        role), is part of the record, which is never deleted: such a group is refused. So is
+        one that still has members, unless ``with_members``; its memberships go with it, and
+        the people stay saved (they may be in other groups and sessions).
+        """
+        group = self.group(name)
+
+        def work(conn: sqlite3.Connection) -> list[str]:  # read inside the write: a session started meanwhile counts
+            sessions = conn.execute("SELECT count(*) FROM sessions WHERE group_id = ?", (group["id"],)).fetchone()[0]
+            records = conn.execute("SELECT count(*) FROM group_events WHERE group_id = ?", (group["id"],)).fetchone()[0]
+            if sessions or records:
+                raise GroupHasHistory(group["name"], sessions, records)
+            members = [
+                r[0]
+                for r in conn.execute(
+                    """SELECT p.name FROM group_members m JOIN people p ON p.id = m.person_id
+                       WHERE m.group_id = ? AND m.left_at IS NULL ORDER BY m.rowid""",
+                    (group["id"],),
+                )
+            ]
+            if members and not with_members:
+                raise GroupNotEmpty(group["name"], members)
+            conn.execute("DELETE FROM group_members WHERE group_id = ?", (group["id"],))
+            conn.execute("DELETE FROM groups WHERE id = ?", (group["id"],))
+            return members
+
+        return self.transaction(work)
 
     def add_members(self, name: str, people: list[Person], at: float | None = None) -> None:
         group, now = self.group(name), at if at is not None else time.time()
