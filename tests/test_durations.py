@@ -3,7 +3,7 @@ import re
 import pytest
 
 from circle.core.durations import format_clock, format_duration, parse_duration
-from circle.protocol.models import json_schema
+from circle.protocol.schema import json_schema
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from circle.core.errors import CircleError, one_line, shown
 from circle.core.resources import bundled_dir, user_protocols_dir
 from circle.protocol import cache as parse_cache
 from circle.protocol.models import STEP_KINDS, STEP_MODELS, Protocol
+from circle.protocol.schema import ensure_user_protocols_dir
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -256,18 +257,15 @@ def _problem(err: ErrorDetails, doc: Any, label: str, model: type[BaseModel]) ->
         last = next((p for p in reversed(path) if isinstance(p, str)), "")
         return Problem(label, line, col, f"{last}:{rest}" if last else rest.strip())
     if kind == "extra_forbidden":
-        message = f"unknown key '{key}'"
         allowed = _allowed_keys(model, loc)
-        close = difflib.get_close_matches(key, allowed, n=1)
-        if close:
-            message += f"; did you mean '{close[0]}'?"
-        elif allowed:
-            message += f"; allowed: {', '.join(allowed)}"
+        message = f"unknown key '{key}'" + _key_hint(key, allowed, _step_kind(loc))
     elif kind == "missing":
         message = f"missing required key '{key}'"
     elif kind == "union_tag_invalid":
-        tag = err.get("ctx", {}).get("tag", "?")
-        message = f"unknown step kind '{tag}'; expected one of: {', '.join(STEP_KINDS)}"
+        tag = str(err.get("ctx", {}).get("tag", "?"))
+        close = difflib.get_close_matches(tag.lower(), STEP_KINDS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        message = f"unknown step kind '{tag}'{hint}; expected one of: {', '.join(STEP_KINDS)}"
         if isinstance(node, dict) and "kind" in node:
             line, col = key_position(node, "kind")
     elif kind == "string_pattern_mismatch" and key == "id":
@@ -279,6 +277,24 @@ def _problem(err: ErrorDetails, doc: Any, label: str, model: type[BaseModel]) ->
     elif key:
         message = f"{key}: {message}"
     return Problem(label, line, col, message)
+
+
+def _step_kind(loc: tuple) -> str | None:
+    """The kind of the step whose own key ``loc`` names (``steps.1.round.duration``), else None."""
+    if len(loc) >= 3 and isinstance(loc[-3], int) and loc[-2] in STEP_KINDS:
+        return str(loc[-2])
+    return None
+
+
+def _key_hint(key: str, allowed: list[str], step_kind: str | None) -> str:
+    """What an unknown key should have been: a key of other kinds of step says so, else the closest key."""
+    owners = [kind for kind, step in STEP_MODELS.items() if key in step.model_fields and kind != step_kind]
+    if step_kind is not None and owners:
+        return f" for a {step_kind} step (a key of {', '.join(owners)}); allowed: {', '.join(allowed)}"
+    close = difflib.get_close_matches(key, allowed, n=1)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; allowed: {', '.join(allowed)}" if allowed else ""
 
 
 def _locate(doc: Any, loc: tuple) -> tuple[int, int, Any]:
@@ -469,6 +485,8 @@ def load_library(extra: Iterable[Path | str] = (), dirs: list[Path] | None = Non
     skipped and its problems kept, so one bad file never hides the others.
     """
     library = Library()
+    if dirs is None:  # the app's or the command line's own library: the user's folder is where editors look
+        ensure_user_protocols_dir()
     sources = [d for d in (protocol_dirs() if dirs is None else dirs) if d.is_dir()]
     for path in yaml_files([*sources, *extra]):
         try:

@@ -1,8 +1,8 @@
 """Protocol and step models: what a circle format is, as data.
 
-A protocol is a YAML file; these pydantic models validate it and generate the
-JSON Schema that editors use. Loading (with line and column for every problem)
-lives in :mod:`circle.protocol.loader`.
+A protocol is a YAML file; these pydantic models validate it, and the JSON Schema that
+editors use is generated from them (:mod:`circle.protocol.schema`). Loading (with line and
+column for every problem) lives in :mod:`circle.protocol.loader`.
 """
 
 from __future__ import annotations
@@ -23,19 +23,33 @@ from pydantic import (
 from circle.core.durations import MAX_SECONDS, format_duration, parse_duration
 from circle.core.errors import shown
 
+# What parse_duration reads, for editors: whole seconds, or hours, minutes and seconds in that
+# order, each at most once, minutes and seconds up to 59 after a larger unit. [0-9], as the
+# parser has it: \d would take other digits in some engines. A week's limit is left to circle.
+_AFTER = r"0*[0-5]?[0-9]\s*"
+DURATION_PATTERN = (
+    r"^\s*(?:[0-9]+"
+    rf"|[0-9]+\s*[hH]\s*(?:{_AFTER}[mM]\s*)?(?:{_AFTER}[sS]\s*)?"
+    rf"|[0-9]+\s*[mM]\s*(?:{_AFTER}[sS]\s*)?"
+    r"|[0-9]+\s*[sS])\s*$"
+)
+DURATION_HELP = "Seconds, or a length like 90s, 2m or 1h30m (at most a week)."
+
 Duration = Annotated[
     int,
     BeforeValidator(parse_duration),
+    # One schema of two types rather than a choice of two, so an editor's message for "soonish"
+    # is the one below, not "Expected integer" from the branch it did not take.
     WithJsonSchema(
         {
-            "anyOf": [
-                {"type": "integer", "minimum": 0, "maximum": MAX_SECONDS},
-                {
-                    "type": "string",
-                    "pattern": r"^\s*(\d+|(?=\d)(\d+\s*[hH]\s*)?(\d+\s*[mM]\s*)?(\d+\s*[sS]\s*)?)$",
-                },
-            ],
-            "description": "Seconds, or a length like 90s, 2m or 1h30m.",
+            "type": ["number", "string"],
+            "minimum": 0,
+            "maximum": MAX_SECONDS,
+            "pattern": DURATION_PATTERN,
+            "patternErrorMessage": "Not a length: write it like 90s, 2m or 1h30m "
+            "(hours, minutes, seconds in that order; after hours or minutes, up to 59).",
+            "description": DURATION_HELP,
+            "examples": ["90s", "2m", "1h30m"],
         }
     ),
 ]
@@ -353,10 +367,3 @@ def warn_seconds(step: Step, allotted: int) -> int:
     if step.warn_at is not None:
         return step.warn_at
     return min(30, allotted // 5)
-
-
-def json_schema() -> dict:
-    schema = Protocol.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "circle protocol"
-    return schema
