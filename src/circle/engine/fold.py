@@ -47,6 +47,8 @@ def apply(state: State, event: Event) -> None:
     state.last_at = event.at
     if state.running_since is not None and state.run is not None and state.current is not None:
         state.began.setdefault(state.run.index, event.at)
+        if state.current.started is None:
+            state.current.started = state.running_since
 
 
 def fold(events: Iterable[Event]) -> State:

@@ -55,6 +55,9 @@ class Session(Breakouts, Reciprocity):
             "session_id": session_id or str(uuid.uuid4()),
             "protocol": protocol.model_dump(mode="json"),
             "people": [{"id": p.id, "name": p.name} for p in people],
+            # Every turn that ends carries its figures (see _ending): the log's `turns` view reads
+            # only sessions that say so, never a session begun before they were written.
+            "turn_figures": True,
         }
         created = Event("session_created", now, data)
         opening = [created]
@@ -127,7 +130,9 @@ class Session(Breakouts, Reciprocity):
         # Who spoke rides along, so the ledger can tell a meeting where someone spoke from one
         # ended before anyone did, without replaying the session.
         speaker = state.current.speaker
-        return self._emit(*self._then_next_step(self._event("turn_done", **({"speaker": speaker} if speaker else {}))))
+        said: dict[str, Any] = {"speaker": speaker} if speaker else {}
+        done = self._ending("turn_done", "done", **said)
+        return self._emit(*self._then_next_step(done))
 
     def pass_turn(self) -> list[Event]:
         state = self._live()
@@ -140,7 +145,7 @@ class Session(Breakouts, Reciprocity):
             raise CommandRejected("only a person's turn can be passed; press n to move on")
         if isinstance(run.step, RoundStep) and not run.step.allow_pass:
             raise CommandRejected("passing is not part of this round")
-        return self._emit(*self._then_next_step(self._event("turn_passed")))
+        return self._emit(*self._then_next_step(self._ending("turn_passed", "passed")))
 
     def back(self) -> list[Event]:
         state = self._live()
@@ -157,7 +162,13 @@ class Session(Breakouts, Reciprocity):
         )
         if not has_previous:
             raise CommandRejected("already at the first turn")
-        return self._emit(self._event("turn_back"))
+        if state.current is None and run.skipped_from is not None:  # the skipped last step comes back
+            return self._emit(self._event("turn_back"))
+        if previous_slot(run, state.slot) is None:
+            # Back into the step before: this step's run is dropped (it starts afresh when its turn comes).
+            return self._emit(self._event("turn_back", dropped=run.index))
+        # The turn left keeps its time so far: its figures stand unless it is taken up again.
+        return self._emit(self._ending("turn_back", "todo"))
 
     def adjust(self, seconds: int = ADJUST_STEP) -> list[Event]:
         state = self._live()
@@ -190,9 +201,9 @@ class Session(Breakouts, Reciprocity):
         if len(state.present) == 1:
             raise CommandRejected("the last person cannot leave; press e to end the session")
         current = state.current
-        event = self._event("person_removed", id=person_id)
         if current is not None and current.speaker == person_id:
-            return self._emit(*self._then_next_step(event))
+            return self._emit(*self._then_next_step(self._ending("person_removed", "left", id=person_id)))
+        event = self._event("person_removed", id=person_id)
         mended = self._mended(state, leaving=person_id)  # mid-breakout: the rest are regrouped
         return self._emit(event, *([mended] if mended else []))
 
@@ -201,11 +212,36 @@ class Session(Breakouts, Reciprocity):
         run = state.run
         if run is None or run.ended_at is not None:
             raise CommandRejected("no step is running")
-        return self._emit(*self._then_next_step(self._event("step_skipped")))
+        # As the fold has it: a turn under way that has had time counts as done.
+        return self._emit(*self._then_next_step(self._ending("step_skipped", "done", untimed="skipped")))
 
     def end(self) -> list[Event]:
         self._live()
-        return self._emit(self._event("session_ended"))
+        # As the fold has it: a turn under way is cut short ("ended"), or was never reached.
+        return self._emit(self._ending("session_ended", "ended", untimed="todo"))
+
+    def _ending(self, kind: str, status: SlotStatus, untimed: SlotStatus | None = None, **data: Any) -> Event:
+        """An event that ends (or leaves) the turn under way, carrying that turn's figures as the
+        fold will hold them: who, when its clock first ran, its seconds, allowance and overtime,
+        and how it ended (``untimed``: how, if its clock never ran). A turn that ends again (after
+        back) carries them again; the last counts."""
+        event = self._event(kind, **data)
+        state, slot, run = self.state, self.state.current, self.state.run
+        if slot is None or run is None:
+            return event
+        seconds = state.elapsed(event.at)  # the same sum the fold makes when it closes the turn
+        turn: dict[str, Any] = {"step": run.index, "slot": state.slot, "label": slot.label, "again": slot.again}
+        if slot.speaker is not None:
+            turn |= {"person": slot.speaker, "name": state.name(slot.speaker)}
+        turn |= {
+            "started": slot.started,
+            "seconds": seconds,
+            "allowed": slot.allotted,
+            "overtime": max(0.0, seconds - slot.allotted),
+            "status": status if seconds > 0 or untimed is None else untimed,
+        }
+        event.data["turn"] = turn
+        return event
 
     def note(self, text: str) -> list[Event]:
         if self.state.protocol is None:

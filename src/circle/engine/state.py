@@ -34,6 +34,7 @@ class Slot:
     spent: float = 0.0
     status: SlotStatus = "todo"
     again: bool = False  # the round came back to someone who passed (return_to_passed)
+    started: float | None = None  # when its clock first ran
 
 
 @dataclass
