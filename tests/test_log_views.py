@@ -320,3 +320,25 @@ def test_the_views_read_a_file_opened_by_plain_sqlite3(evening_db):
     conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)
     assert conn.execute("SELECT person, sum(seconds) FROM turns GROUP BY person_id ORDER BY 2 DESC LIMIT 1").fetchone()
     conn.close()
+
+
+# -- the metadata Datasette reads -----------------------------------------------------------------
+
+
+def test_the_datasette_metadata_names_every_table_view_and_column_the_schema_makes(store):
+    import json
+    from pathlib import Path
+
+    meta = json.loads((Path(__file__).parents[1] / "docs" / "datasette-metadata.json").read_text())
+    described = meta["databases"]["circle"]["tables"]
+    made = {
+        name: kind
+        for _, name, kind, *_ in store.conn.execute("PRAGMA main.table_list")
+        if kind in ("table", "view", "virtual") and not name.startswith("sqlite_")
+    }
+    assert set(described) == set(made)
+    for name in made:
+        columns = [r["name"] for r in store.conn.execute(f"PRAGMA table_xinfo({name})") if not r["hidden"]]
+        assert list(described[name]["columns"]) == columns, name
+        assert described[name]["title"] and described[name]["description"]
+        assert all(described[name]["columns"].values()), name

@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from circle.cli import groups, ledger, log, loops, protocols, screens, shell
+from circle.cli import groups, ledger, log, loops, notes, protocols, screens, shell
 from circle.cli.common import UsageError, _Parser, complain, shared_options
 from circle.cli.mix import add_mix_parser, cmd_mix
 from circle.cli.screens import has_terminal
@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     groups.add_parser(sub, common)
     ledger.add_parser(sub, common)
     loops.add_parser(sub, common)
+    notes.add_parser(sub, common)
     add_mix_parser(sub, common)
     log.add_repair_parsers(sub, common)
     shell.add_parsers(sub, common)
@@ -56,6 +57,7 @@ COMMANDS = {
     "group": groups.cmd_group,
     "ledger": ledger.cmd_ledger,
     "loops": loops.cmd_loops,
+    "notes": notes.cmd_notes,
     "mix": cmd_mix,
     "merge": log.cmd_merge,
     "paths": shell.cmd_paths,

@@ -11,13 +11,14 @@ waits for another writer as long as the busy timeout allows.
 
 The file is opened and its schema kept up to date in :mod:`~circle.store.connection`
 and :mod:`~circle.store.schema`; people and groups are :mod:`~circle.store.people`,
-sessions and their events :mod:`~circle.store.events`.
+sessions and their events :mod:`~circle.store.events`, the notes' search :mod:`~circle.store.notes`.
 """
 
 from __future__ import annotations
 
 from circle.store.connection import DAMAGED, WAIT_SECONDS, DamagedSession, StoreError, cut_inside_a_page
 from circle.store.events import EventLog, SessionRow
+from circle.store.notes import NoteHit, Notes
 from circle.store.people import People
 from circle.store.schema import _MIGRATIONS, APPLICATION_ID, SCHEMA_VERSION
 
@@ -28,6 +29,7 @@ __all__ = [
     "WAIT_SECONDS",
     "_MIGRATIONS",
     "DamagedSession",
+    "NoteHit",
     "SessionRow",
     "Store",
     "StoreError",
@@ -35,5 +37,5 @@ __all__ = [
 ]
 
 
-class Store(People, EventLog):
+class Store(People, EventLog, Notes):
     """One circle database file."""

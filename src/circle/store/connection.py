@@ -263,17 +263,6 @@ class Database:
             self.conn.backup(copy)
         copy.close()
 
-    @property
-    def db(self):
-        """The same connection through sqlite-utils, for ad hoc queries and tools.
-
-        Imported on first use: sqlite-utils scans installed plugins when it loads,
-        which would otherwise slow every start of circle.
-        """
-        import sqlite_utils
-
-        return sqlite_utils.Database(self.conn)
-
     def close(self) -> None:
         self.conn.close()
 
