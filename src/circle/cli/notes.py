@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from circle.cli.common import reading
+from circle.cli.common import _Parser, reading
 
 
 def add_parser(sub, common: argparse.ArgumentParser) -> None:
     notes = sub.add_parser("notes", parents=[common], help="the facilitator's notes")
-    actions = notes.add_subparsers(dest="action", required=True, metavar="search")
+    actions = notes.add_subparsers(
+        dest="action", parser_class=_Parser, required=True, metavar="search", help="what to do with the notes"
+    )
     search = actions.add_parser(
         "search", parents=[common], help='notes holding these words ("a phrase", word*, OR and NOT work too)'
     )
-    search.add_argument("words", nargs="+", metavar="WORD")
+    search.add_argument("words", nargs="+", metavar="WORD", help="what a note must hold (all the words, by default)")
     search.add_argument("--group", help="only sessions run for this saved group")
 
 
