@@ -12,7 +12,7 @@ from circle.core.localtime import date_time
 from circle.store import Store
 from circle.store.lock import DatabaseLock
 
-EXPORT_FORMATS = ("md", "json", "csv", "html")  # circle.views.export.FORMATS (a test keeps them equal)
+EXPORT_FORMATS = ("md", "json", "csv", "html", "text")  # circle.views.export.FORMATS (a test keeps them equal)
 
 
 def add_sessions_parser(sub, common: argparse.ArgumentParser) -> None:
@@ -33,7 +33,13 @@ def add_repair_parsers(sub, common: argparse.ArgumentParser) -> None:
 
     exp = sub.add_parser("export", parents=[common], help="export a session's notes")
     exp.add_argument("session", help="a session id (or its first characters), or 'latest'")
-    exp.add_argument("--format", choices=EXPORT_FORMATS, default="md", help="one of %(choices)s (default: %(default)s)")
+    exp.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="md",
+        help="md (default) for a forum; text for a chat: no tables, messages of at most 2,000 characters; "
+        "html to print; json and csv to process",
+    )
     exp.add_argument("--out", type=Path, help="write to this file instead of printing")
 
 

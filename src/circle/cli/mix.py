@@ -8,14 +8,13 @@ line turns into one ``circle: message`` line and exit code 1.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from circle.core.csv_text import csv_text
 from circle.core.names import NameProblem, clean_name
 
 # The mixer loads when `circle mix` runs, not with every command.
@@ -191,14 +190,14 @@ def render(result: Mix, fmt: str) -> str:
         }
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["round", "group", "name"])
-        for r, groups in enumerate(result.rounds, 1):
-            for g, group in enumerate(groups, 1):
-                for name in group:
-                    writer.writerow([r, g, name])
-        return out.getvalue()
+        rows: list[list[object]] = [["round", "group", "name"]]
+        rows += [
+            [r, g, name]
+            for r, groups in enumerate(result.rounds, 1)
+            for g, group in enumerate(groups, 1)
+            for name in group
+        ]
+        return csv_text(rows)
     if fmt != "text":
         raise MixError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     lines = []

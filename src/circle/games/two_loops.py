@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from circle.core import markdown as md
 from circle.core.resources import bundled_dir
 from circle.protocol.loader import load_model
 from circle.store import Store, StoreError
@@ -316,12 +317,14 @@ def as_text(rep: dict) -> str:
 
 
 def as_markdown(rep: dict) -> str:
-    lines = [f"# {rep['title']}", "", f"**Now:** {rep['where']}  ", f"**Next step:** {rep['question']}", ""]
-    lines += ["```", *rep["drawing"], "", *rep["legend"], "```"]
+    """The report to paste; the community's name, evidence and people escaped, so they show as typed."""
+    lines = [f"# {md.heading(rep['title'])}", "", f"**Now:** {md.inline(rep['where'])}  "]
+    lines += [f"**Next step:** {md.inline(rep['question'])}", ""]
+    lines += ["```", *rep["drawing"], "", *rep["legend"], "```"]  # the model's own words: no fence in them
     for heading, key, empty in (
         ("Timeline", "timeline", "No moves yet."),
         ("Activity per stage", "activity", "No sessions for a stage yet."),
         ("Roles", "roles", "No roles given yet."),
     ):
-        lines += ["", f"## {heading}", ""] + ([f"- {item}" for item in rep[key]] or [f"_{empty}_"])
+        lines += ["", f"## {heading}", ""] + ([f"- {md.inline(item)}" for item in rep[key]] or [f"_{empty}_"])
     return "\n".join(lines) + "\n"

@@ -1,4 +1,4 @@
-"""Session notes for after the circle: Markdown to paste, HTML to print, JSON and CSV to process.
+"""Session notes for after the circle: Markdown to paste, chat text, HTML to print, JSON and CSV to process.
 
 Each format renders the one session report (:mod:`circle.views.report`), so the
 figures in every file are the figures on the summary screen. Only timings,
@@ -8,110 +8,37 @@ nobody's share is ever recorded.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
+from circle.core import markdown as md
+from circle.core.csv_text import csv_text
 from circle.core.errors import InputError
 from circle.engine import Event
 from circle.games.reciprocity.scoring import ScoringRules
-from circle.views.report import PRIVACY, SessionReport, StepRow, Table, from_events
+from circle.views.chat import to_text
+from circle.views.report import PRIVACY, SessionReport, Table, from_events
+from circle.views.sections import sections
 
-FORMATS = ("md", "json", "csv", "html")
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    level: int  # 2 for a section, 3 for a step's turns
-    body: Sequence[str | Table]  # paragraphs, bullet lists (list items start with "- "), tables
-
-
-def sections(report: SessionReport) -> list[Section]:
-    """The report as format-free sections, rendered as Markdown or HTML."""
-    out = [Section("Steps", 2, [report.step_table()])]
-    if report.plan_changes:
-        out.append(Section("Plan changes", 2, [f"- {line}" for line in report.plan_lines()]))
-    for step in report.steps:
-        if step.turns:
-            out.append(Section(f"{step.number}. {step.title}", 3, _step_body(report, step)))
-    if report.people:
-        out.append(Section(report.people_title, 2, [report.people_table()]))
-    if report.timeline:
-        out.append(Section("Timeline", 2, [f"- {line}" for line in report.timeline_lines()]))
-    if report.records:
-        out.append(Section("Points recorded", 2, [f"- {line}" for line in report.records]))
-    out += _open_space(report)
-    notes = [f"- {line}" for line in report.note_lines()]
-    out.append(Section("Facilitator notes", 2, [*notes] or ["No notes were taken."]))
-    return out
-
-
-def _step_body(report: SessionReport, step: StepRow) -> list[str | Table]:
-    body: list[str | Table] = [report.step_line(step), report.turn_table(step)]
-    if step.rounds:
-        rows = [[str(r), " · ".join(", ".join(group) for group in groups)] for r, groups in enumerate(step.rounds, 1)]
-        again = "no one met anyone twice" if step.repeats == 0 else f"{step.repeats} repeat meeting(s)"
-        body += [Table(["Round", "Who sat together"], rows), again]
-    return body
-
-
-def _open_space(report: SessionReport) -> list[Section]:
-    """The grid, the harvest and the projects, when the session held an open space."""
-    market = report.market
-    if market is None:
-        return []
-    out = []
-    if market.slots and market.spaces:
-        rows = []
-        for i, slot in enumerate(market.slots):
-            cells = []
-            for j, space in enumerate(market.spaces):
-                p = market.at(i, j)
-                cells.append(f"{p.title} ({p.convenor}, {len(market.attendees(p.id))}/{space.capacity})" if p else "")
-            rows.append([slot, *cells])
-        out.append(Section("Open space", 2, [Table(["", *(s.name for s in market.spaces)], rows)]))
-    waiting = [p.title for p in market.proposals.values() if not p.placed]
-    if waiting:
-        out.append(Section("Not placed", 3, [f"- {title}" for title in waiting]))
-    harvest = [f"- {p.title}: {note}" for p in market.ranked() for note in market.harvest.get(p.id, [])]
-    if harvest:
-        out.append(Section("Harvest", 2, harvest))
-    if market.projects:
-        rows = [
-            [p.name, p.convenor, ", ".join(p.supporters), p.needed, p.offered, p.next_step, p.date, p.crew or ""]
-            for p in market.projects.values()
-        ]
-        headers = ["Project", "Convenor", "Supporters", "Needed", "Offered", "Next step", "By", "Crew"]
-        out.append(Section("Projects", 2, [Table(headers, rows)]))
-    return out
-
-
-def _md_cell(text: str) -> str:
-    """A table cell that stays one cell: a pipe would split it, a line break would end the row."""
-    return " ".join(text.split()).replace("|", "\\|")
+FORMATS = ("md", "json", "csv", "html", "text")
 
 
 def to_markdown(report: SessionReport) -> str:
-    lines = [f"# {report.title}", ""]
-    lines += [f"- **{k}:** {v}" for k, v in report.facts()]
+    """Notes to paste into a forum; every name, title and note escaped, so it shows as typed."""
+    lines = [f"# {md.heading(report.title)}", ""]
+    lines += [f"- **{k}:** {md.inline(v)}" for k, v in report.facts()]
     for section in sections(report):
-        lines += ["", f"{'#' * section.level} {section.title}", ""]
+        lines += ["", f"{'#' * section.level} {md.heading(section.title)}", ""]
         for n, item in enumerate(section.body):
             if n and (isinstance(item, Table) or isinstance(section.body[n - 1], Table)):
                 lines.append("")  # a table stands apart, or Markdown runs it into what is next to it
             if isinstance(item, Table):
-                lines.append("| " + " | ".join(item.headers) + " |")
-                lines.append("|" + "---|" * len(item.headers))
-                lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in item.rows]
+                lines += md.table(item.headers, item.rows)
             elif item.startswith("- "):
-                lines.append(item)
+                lines.append(f"- {md.inline(item[2:])}")
             else:
-                lines.append(f"_{item}_")
+                lines.append(f"_{md.inline(item)}_")
     lines += ["", f"_{PRIVACY}_", ""]
     return "\n".join(lines)
 
@@ -229,21 +156,27 @@ def to_dict(report: SessionReport, events: list[Event]) -> dict:
     }
 
 
-CSV_HEADERS = ["step", "step_title", "kind", "step_status", "who", "status", "allowed_s", "actual_s", "overtime_s"]
+# Which session each row is of (the full id: a prefix like "06026364" reads as a number), then its turn.
+CSV_HEADERS = ["session_id", "session_title", "session_date", "step", "step_title", "kind", "step_status"] + [
+    "who",
+    "status",
+    "allowed_s",
+    "actual_s",
+    "overtime_s",
+]
 
 
 def to_csv(report: SessionReport) -> str:
     """A row per turn (a step never begun: one row of its own)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADERS)
+    session = [report.session_id or "", report.title, report.date]
+    rows: list[list[object]] = [list(CSV_HEADERS)]
     for s in report.steps:
-        head = [s.number, s.title, s.kind, s.status]
+        head = [*session, s.number, s.title, s.kind, s.status]
         if not s.turns:
-            writer.writerow([*head, "", "", "", "", ""])
+            rows.append([*head, "", "", "", "", ""])
         for t in s.turns:
-            writer.writerow([*head, t.label, t.status, t.allowed, round(t.time, 1), round(t.overtime, 1)])
-    return out.getvalue()
+            rows.append([*head, t.label, t.status, t.allowed, round(t.time, 1), round(t.overtime, 1)])
+    return csv_text(rows)
 
 
 def render(report: SessionReport, fmt: str, events: list[Event] | None = None) -> str:
@@ -255,6 +188,8 @@ def render(report: SessionReport, fmt: str, events: list[Event] | None = None) -
         return to_csv(report)
     if fmt == "html":
         return to_html(report)
+    if fmt == "text":
+        return to_text(report)
     raise InputError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
 
 

@@ -29,7 +29,7 @@ from typing import Literal
 
 from circle.core.durations import format_duration
 from circle.core.errors import CircleError
-from circle.core.localtime import clock_time, date_time, zone_name
+from circle.core.localtime import clock_time, date_time, moment, zone_name
 from circle.engine import Event, Slot, State, StepRun, fold
 from circle.games.openspace import KINDS as OPEN_SPACE_KINDS
 from circle.games.openspace import Market, fold_market
@@ -156,6 +156,11 @@ class SessionReport:
     def time(self, at: float) -> str:
         """A moment of the session as "HH:MM" (with its date on another day than the start)."""
         return clock_time(at, self.tz, day_of=self.started_at)
+
+    @property
+    def date(self) -> str:
+        """The day it began, "YYYY-MM-DD", local to that moment."""
+        return moment(self.started_at, self.tz).date().isoformat()
 
     @property
     def when(self) -> str:

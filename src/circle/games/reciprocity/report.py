@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from typing import NamedTuple
 
+from circle.core import markdown as md
+from circle.core.csv_text import csv_text
 from circle.core.localtime import moment
 from circle.games.reciprocity.ledger import EXTRA, EXTRA_REASON, SILENT, SILENT_REASON, Ledger, sparkline
 from circle.games.reciprocity.scoring import ScoringRules
@@ -134,36 +135,35 @@ def span_of(rep: Report) -> str:
     return f"weeks of {first} to {last}" if rep.unit == "week" else f"months {first} to {last}"
 
 
-def _tail(rep: Report, bullet: str = "") -> list[str]:
+def _tail(rep: Report, bullet: str = "", esc: Callable[[str], str] = str) -> list[str]:
+    """Meetings and open conflicts; ``esc`` makes a line of names safe for the format."""
     lines = []
     if rep.streak is not None:
         lines += ["", f"Meetings (streak: {rep.streak} month{'s' if rep.streak != 1 else ''} in a row)"]
         if rep.rhythm:
-            lines.append(rep.rhythm)
-        lines += [f"{bullet}{m}" for m in rep.meetings] or [f"{bullet}none yet"]
+            lines.append(esc(rep.rhythm))
+        lines += [f"{bullet}{esc(m)}" for m in rep.meetings] or [f"{bullet}none yet"]
         if rep.misses:
-            lines.append("Misses: " + ", ".join(f"{n} {c}" for n, c in sorted(rep.misses.items())))
-    lines += ["", "Open conflicts"] + ([f"{bullet}{c}" for c in rep.open_conflicts] or [f"{bullet}none"])
+            lines.append(esc("Misses: " + ", ".join(f"{n} {c}" for n, c in sorted(rep.misses.items()))))
+    lines += ["", "Open conflicts"] + ([f"{bullet}{esc(c)}" for c in rep.open_conflicts] or [f"{bullet}none"])
     return lines
 
 
 def as_markdown(rep: Report, rules: ScoringRules) -> str:
     names = rules.names
-    lines = [f"# {rep.title}", ""]
-    lines.append("| Person | Total | " + " | ".join(f"L{n} {names[n]}" for n in range(1, 6)) + f" | By {rep.unit} |")
-    lines.append("|---|---:|" + "---:|" * 5 + "---|")
-    for r in rep.rows:
-        levels = " | ".join(str(r.levels[n]) for n in range(1, 6))
-        lines.append(f"| {r.name} | {r.total} | {levels} | `{r.trend}` |")
+    headers = ["Person", "Total", *(f"L{n} {names[n]}" for n in range(1, 6)), f"By {rep.unit}"]
+    rows = [[r.name, str(r.total), *(str(r.levels[n]) for n in range(1, 6)), md.code(r.trend)] for r in rep.rows]
+    lines = [f"# {md.heading(rep.title)}", "", *md.table(headers, rows, ["---", *["---:"] * 6, "---"])]
     if rep.months:
         span = span_of(rep)
         lines += ["", f"_{span[0].upper()}{span[1:]}._"]
-    lines += [
-        line.replace("Meetings", "## Meetings").replace("Open conflicts", "## Open conflicts")
-        if line.startswith(("Meetings", "Open conflicts"))
-        else line
-        for line in _tail(rep, "- ")
-    ]
+    for line in _tail(rep, "- ", md.inline):
+        if line.startswith(("Meetings", "Open conflicts")):
+            lines += [f"## {line}", ""]
+        elif line and lines[-1].startswith("- ") != line.startswith("- "):
+            lines += ["", line]  # a list and a paragraph stand apart, or one runs into the other
+        else:
+            lines.append(line)
     return "\n".join(lines) + "\n"
 
 
@@ -176,6 +176,7 @@ class Moment(NamedTuple):
     points: int
     reason: str
     session: str  # the first 8 characters of its id, as `circle sessions` shows it
+    session_id: str  # the whole id, for the CSV: a spreadsheet reads a prefix like "06026364" as a number
 
 
 def moments(
@@ -192,6 +193,7 @@ def moments(
             e.points,
             e.reason,
             e.session[:8],
+            e.session,
         )
         for e in entries
     ]
@@ -199,9 +201,6 @@ def moments(
 
 def as_csv(ledger: Ledger, group_id: str | None = None, tz: tzinfo | None = None) -> str:
     """Every scoring entry, one row each, so totals can be checked anywhere."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["date", "person", "level", "points", "reason", "session"])
-    for m in moments(ledger, group_id, tz=tz):
-        writer.writerow([m.date, m.person, m.level, m.points, m.reason, m.session])
-    return out.getvalue()
+    rows: list[list[object]] = [["date", "person", "level", "points", "reason", "session"]]
+    rows += [[m.date, m.person, m.level, m.points, m.reason, m.session_id] for m in moments(ledger, group_id, tz=tz)]
+    return csv_text(rows)
