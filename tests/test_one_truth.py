@@ -223,6 +223,7 @@ def check(session: Session, log: list[Event], now: float) -> None:
     check_html(report)
     check_json(report, log)
     check_csv(report)
+    check_text(report)
     check_summary(report)
     check_phone(session, now)
     check_standing(session, log, report, now)  # an agenda's header; any protocol has a standing
@@ -345,6 +346,18 @@ def check_csv(report: SessionReport) -> None:
             who = f"{t.who} (again)" if t.again else t.who
             expected.append((str(step.number), step.status, who, str(t.allowed), str(round(t.time, 1))))
     assert [(r["step"], r["step_status"], r["who"], r["allowed_s"], r["actual_s"]) for r in rows] == expected
+
+
+def check_text(report: SessionReport) -> None:
+    """The chat export: each step's line, each person's time and each note, as the other exports say them."""
+    lines = set(render(report, "text").splitlines())
+    for step in report.steps:
+        assert f"{step.number}. {step.title} ({step.kind}): {report.step_line(step)}" in lines
+    if report.turns_taken:
+        for person in report.people:
+            cells = expected_person_cells(report, person)
+            assert any(line.startswith(f"{cells[0]} {cells[1]}, {cells[2]} turn") for line in lines), person.name
+    assert all(f"• {line}" in lines for line in report.note_lines())
 
 
 def check_summary(report: SessionReport) -> None:
