@@ -68,6 +68,19 @@ def test_search_in_one_group_and_with_the_full_text_syntax(capsys, db):
     assert out.count("\n") == 1 and "the soup [was cold]" in out
 
 
+def test_a_word_finds_its_other_forms_and_its_accented_spelling(capsys, tmp_path, protocol):
+    path = tmp_path / "circle.db"
+    store = Store(path)
+    evening(store, protocol, ["Renée asked for longer rounds", "two more chairs needed"])
+    store.close()
+    code, out, _ = run(capsys, "notes", "search", "round", "--db", path)  # "rounds" is a form of "round"
+    assert code == 0 and "longer [rounds]" in out
+    code, out, _ = run(capsys, "notes", "search", "chair", "--db", path)
+    assert "more [chairs] needed" in out
+    code, out, _ = run(capsys, "notes", "search", "renee", "--db", path)
+    assert "[Renée] asked" in out
+
+
 def test_nothing_found_says_so_in_one_line(capsys, db):
     path, *_ = db
     assert run(capsys, "notes", "search", "bread", "--db", path) == (0, "no note holds 'bread'\n", "")

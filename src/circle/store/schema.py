@@ -169,8 +169,9 @@ _MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
         # The note's text is kept beside its event id (not the events' rowid, which VACUUM may
         # renumber); events are append-only, so a trigger on insert keeps it whole, through merge
         # and salvage too, which insert events like any session.
+        # Porter stemming: "round" finds "rounds"; without diacritics: "renee" finds "Renée".
         """CREATE VIRTUAL TABLE notes_fts USING fts5(
-            text, event_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')""",
+            text, event_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')""",
         """CREATE TRIGGER events_note_text AFTER INSERT ON events
             WHEN new.kind = 'note' AND json_valid(new.data)
             BEGIN INSERT INTO notes_fts (text, event_id) VALUES (json_extract(new.data, '$.text'), new.id); END""",
