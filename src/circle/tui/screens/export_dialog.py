@@ -28,7 +28,7 @@ from circle.tui.remembered import Remembered
 from circle.tui.screens.dialogs import ConfirmDialog, _Dialog, _shown
 from circle.tui.widgets.typed_line import TypedLine
 
-EXTENSIONS = {"text": "txt", "markdown": "md"}  # a format whose file ends otherwise than in its name
+EXTENSIONS = {"text": "txt"}  # a format whose file ends otherwise than in its name
 
 
 def extension(fmt: str) -> str:
