@@ -400,6 +400,34 @@ def _market(world: World, harvest: bool):
     return app, run_before
 
 
+async def _open_export(pilot: Pilot, key: str = "x") -> None:
+    """The export dialog, its folder one that reads the same on every machine, its cursor still."""
+    from circle.tui.widgets.typed_line import TypedLine
+
+    pilot.app.remembered.start_dir = Path("/home/facilitator/circle")
+    await pilot.press(key)
+    await pilot.pause()
+    for line in pilot.app.screen.query(TypedLine):
+        line.cursor_blink = False
+    await pilot.pause()
+
+
+def _exporting(build: Callable[[World], tuple[CircleApp, RunBefore | None]], key: str = "x"):
+    """A screen's export dialog open over it."""
+
+    def scene(world: World):
+        app, shown = build(world)
+
+        async def run_before(pilot: Pilot) -> None:
+            if shown is not None:
+                await shown(pilot)
+            await _open_export(pilot, key)
+
+        return app, run_before
+
+    return scene
+
+
 def _loops(world: World):
     community(world)
     app = world.app()
@@ -463,6 +491,8 @@ SCENES = [
     Scene("loops", (80, 24), _loops),
     Scene("loops-large", (160, 48), _loops),
     Scene("loops-huge", (200, 60), _loops),
+    Scene("summary-export", (80, 24), _exporting(_summary)),
+    Scene("ledger-export", (80, 24), _exporting(_ledger, "v")),
 ]
 
 

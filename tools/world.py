@@ -46,7 +46,8 @@ class World:
     store: Store
     library: Library
     clock: FakeClock
-    export_dir: Path
+    export_dir: Path  # the folder circle was started from, as the app sees it
+    settings: Path  # what its apps remember, kept in the world's own folder (never the user's)
 
     def app(self, check_resume: bool = False, **options) -> CircleApp:
         """The app on this world's data; ``options`` are AppConfig's (follow, follow_at_start, ...)."""
@@ -58,7 +59,7 @@ class World:
                 check_resume=check_resume,
                 tz=UTC,
                 export_dir=self.export_dir,
-                **options,
+                **{"settings": self.settings, **options},
             )
         )
 
@@ -97,11 +98,13 @@ def spoke_and_ended(session: Session) -> Session:
 
 
 def new_world(folder: Path) -> World:
+    (folder / "exports").mkdir(exist_ok=True)  # the folder circle is started from is there
     return World(
         Store(folder / "circle.db"),
         load_library(dirs=[bundled_dir("protocols")]),
         FakeClock(START),
         folder / "exports",
+        folder / "settings.toml",
     )
 
 

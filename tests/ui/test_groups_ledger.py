@@ -62,9 +62,9 @@ async def test_ledger_screen_shows_points_for_a_group(app_factory, world):
             "Ana": "1",
             "Ben": "1",
         }
-        await pilot.press("x")
+        await pilot.press("x", "enter")  # the export dialog: its folder and name as they come
         await pilot.pause()
-        assert "| Ana | 1 | 1 |" in (world.export_dir / "ledger-everyone.md").read_text()
+        assert "| Ana | 1 | 1 |" in (world.export_dir / "ledger-everyone-2026-11-19.md").read_text()  # a day on
 
 
 async def test_the_ledger_screen_is_on_show_before_it_adds_up(app_factory, world, monkeypatch):

@@ -57,7 +57,8 @@ async def test_whole_round_by_keys(app_factory, clock, world):
         assert totals["Ben"][2] == "1"  # one pass
         assert totals["Caro"] == ("2m 10s", "1", "0", "10s", "")
 
-        await pilot.press("x")
+        await pilot.press("x", "enter")  # the export dialog: its folder and name as they come
+        await pilot.pause()
         exported = list(world.export_dir.glob("*.md"))
         assert len(exported) == 1
         text = exported[0].read_text()

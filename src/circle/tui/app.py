@@ -13,12 +13,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.theme import Theme
 
 from circle.store import Store
 from circle.tui import opening
 from circle.tui.config import AppConfig, config_for
 from circle.tui.following import Following
 from circle.tui.host import GoHome, OpenSession, ShowSummary, StartSession
+from circle.tui.remembered import Remembered
 from circle.tui.screens.home import HomeScreen
 from circle.tui.theme import PROJECTOR
 from circle.tui.widgets.typed_line import taken
@@ -47,13 +49,29 @@ class CircleApp(App[int]):
     def __init__(self, config: AppConfig):
         super().__init__()
         self.config = config
-        self.store, self.clock, self.tz, self.export_dir = config.store, config.clock, config.tz, config.export_dir
+        self.store, self.clock, self.tz = config.store, config.clock, config.tz
+        self.remembered = Remembered(config.settings, config.export_dir, self.notify)
         self.library: Library | None = config.library  # None until load_library has run
         self.follow_at_start = config.follow_at_start
         self.following = Following(config.store, config.clock, config.follow, self.notify)
         # Set before the first paint, so the screen is not styled twice.
         self.register_theme(PROJECTOR)
-        self.theme = config.theme
+        self.theme = self._theme_shown = self._first_theme()
+
+    def _first_theme(self) -> str:
+        """The theme asked for on the command line, else the one remembered, else projector."""
+        wanted = self.config.theme or self.remembered.theme or PROJECTOR.name
+        if wanted in self.available_themes:
+            return wanted
+        where = "" if self.config.theme else f"{self.remembered.path}: "
+        self.remembered.problems.append(f"{where}no theme called {wanted!r}; using {PROJECTOR.name}")
+        return PROJECTOR.name
+
+    def _theme_chosen(self, theme: Theme) -> None:
+        # Published for the first theme too; only a new choice (the palette's) is remembered.
+        if theme.name != self._theme_shown:
+            self._theme_shown = theme.name
+            self.remembered.remember(theme=theme.name)
 
     def _handle_exception(self, error: Exception) -> None:
         """The last resort, when something unforeseen breaks: the wall shows one line and where
@@ -99,6 +117,9 @@ class CircleApp(App[int]):
         return self.following.server
 
     def on_mount(self) -> None:
+        for problem in self.remembered.problems:
+            self.notify(problem, severity="warning", timeout=10)
+        self.theme_changed_signal.subscribe(self, self._theme_chosen)
         # After the first paint of home, either way.
         self.call_after_refresh(self.load_library if self.library is None else self.library_ready)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from circle.core.clock import Clock, SystemClock
+from circle.core.resources import settings_path
 from circle.store import Store
 
 if TYPE_CHECKING:
@@ -30,8 +31,9 @@ class AppConfig:
     start: StartRequest | None = None  # start this session at once (circle run)
     check_resume: bool = True  # offer to resume a session that was never ended
     tz: tzinfo | None = None  # None: this machine's zone
-    export_dir: Path = field(default_factory=Path.cwd)
-    theme: str = "projector"
+    export_dir: Path = field(default_factory=Path.cwd)  # where exports go until a folder is chosen and remembered
+    theme: str | None = None  # None: the theme remembered from the palette, else projector
+    settings: Path | None = field(default_factory=settings_path)  # what is remembered; None: nothing is
     rules: ScoringRules | None = None  # None: the Reciprocity Game's own, read when first needed
     follow: tuple[str, int] = ("lan", 0)  # where phones follow along: "lan" or an address, and a port (0 picks one)
     follow_at_start: bool = False  # circle run --follow: the code is on the wall from the start

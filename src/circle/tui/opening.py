@@ -28,7 +28,7 @@ def show_ledger(app: CircleApp) -> None:
     from circle.tui.screens.ledger import LedgerScreen
 
     to_home(app)
-    app.push_screen(LedgerScreen(app.store, app.rules, app.export_dir, app.tz, clock=app.clock))
+    app.push_screen(LedgerScreen(app.store, app.rules, app.remembered, app.tz, clock=app.clock))
 
 
 def show_groups(app: CircleApp) -> None:
@@ -42,7 +42,7 @@ def show_loops(app: CircleApp) -> None:
     from circle.tui.screens.loops import LoopsScreen
 
     to_home(app)
-    app.push_screen(LoopsScreen(app.store, app.tz, app.export_dir))
+    app.push_screen(LoopsScreen(app.store, app.tz, app.remembered, app.clock))
 
 
 def start_session(app: CircleApp, protocol_id: str, names: list[str], group: str | None = None) -> bool:
@@ -107,7 +107,9 @@ def show_summary(app: CircleApp, session: Session) -> None:
             points = tuple(ledger.meeting_lines(session.state.session_id, app.rules))
         except StoreError as exc:  # the notes are still shown; the points say why they are missing
             points = (f"points not added up: {exc}",)
-    app.push_screen(SummaryScreen(session, app.export_dir, app.tz, points, clock=app.clock, rules=app.rules))
+    app.push_screen(
+        SummaryScreen(session, app.remembered, app.tz, points, clock=app.clock, rules=app.rules, store=app.store)
+    )
 
 
 def open_session(app: CircleApp, session_id: str) -> None:

@@ -6,7 +6,6 @@ Enter on a person opens their total into the moments that make it.
 from __future__ import annotations
 
 from datetime import tzinfo
-from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,13 +15,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Select, Sparkline, Static
 
 from circle.core.clock import Clock
-from circle.core.files import write_text
+from circle.core.localtime import moment
 from circle.core.wall_text import wall_text
 from circle.games.reciprocity.ledger import Ledger, compute
-from circle.games.reciprocity.report import Report, as_csv, as_markdown, moments, report, span_of
+from circle.games.reciprocity.report import Report, as_csv, as_markdown, as_text, moments, report, span_of
 from circle.games.reciprocity.scoring import ScoringRules
 from circle.store import Store
+from circle.tui.remembered import Remembered
 from circle.tui.screens.dialogs import TraceDialog
+from circle.tui.screens.export_dialog import Offer, file_stem, open_export
 from circle.tui.widgets.rows_table import RowsTable
 
 EVERYONE = "__everyone__"
@@ -38,12 +39,14 @@ class LedgerScreen(Screen[None]):
         Binding("h,escape", "app.go_home", "Home", id="home"),
     ]
 
-    def __init__(self, store: Store, rules: ScoringRules, export_dir: Path, tz: tzinfo | None = None, *, clock: Clock):
+    def __init__(
+        self, store: Store, rules: ScoringRules, remembered: Remembered, tz: tzinfo | None = None, *, clock: Clock
+    ):
         super().__init__()
         self.store = store
         self.clock = clock
         self.rules = rules
-        self.export_dir = export_dir
+        self.remembered = remembered  # where the last export went
         self.tz = tz
         self.ledger: Ledger | None = None  # added up right after the first paint (add_up)
         self.group: dict | None = None
@@ -156,19 +159,18 @@ class LedgerScreen(Screen[None]):
         self.query_one("#group", Select).focus()
 
     def action_export(self, fmt: str) -> None:
-        if self.ledger is None:
+        """Ask for the format (``fmt`` first), folder and name, then write the ledger on show."""
+        ledger = self.ledger
+        if ledger is None:
             self.notify("still adding up the ledger; a moment", severity="warning")
             return
-        name = (self.group["name"] if self.group else "everyone").replace(" ", "-").lower()
-        path = self.export_dir / f"ledger-{name}.{fmt}"
-        if fmt == "csv":
-            text = as_csv(self.ledger, self.group["id"] if self.group else None, self.tz)
-        else:
-            text = as_markdown(report(self.ledger, self.group, self.tz, now=self.clock.now()), self.rules)
-        try:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
-            write_text(path, text)
-        except OSError as exc:
-            self.notify(f"could not write {path}: {exc.strerror}", severity="error")
-            return
-        self.notify(f"ledger written to {path}", timeout=8)
+        group = self.group
+        rep = lambda: report(ledger, group, self.tz, now=self.clock.now())  # noqa: E731
+        writers = {
+            "md": lambda: as_markdown(rep(), self.rules),
+            "csv": lambda: as_csv(ledger, group["id"] if group else None, self.tz),
+            "text": lambda: as_text(rep(), self.rules),
+        }
+        day = moment(self.clock.now(), self.tz).strftime("%Y-%m-%d")
+        stem = file_stem("ledger", group["name"] if group else "everyone", day)
+        open_export(self, self.remembered, Offer("the ledger", writers, stem, fmt))

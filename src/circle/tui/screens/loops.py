@@ -12,11 +12,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, Select, Static
 
-from circle.core.files import write_text
+from circle.core.clock import Clock, SystemClock
+from circle.core.localtime import moment
 from circle.core.wall_text import wall_text
 from circle.games import two_loops as loops
 from circle.store import Store, StoreError
+from circle.tui.remembered import Remembered
 from circle.tui.screens.dialogs import AskText, ConfirmDialog, PickOne
+from circle.tui.screens.export_dialog import Offer, file_stem, open_export
 
 
 class LoopsDrawing(Widget):
@@ -64,11 +67,14 @@ class LoopsScreen(Screen[None]):
         Binding("h,escape", "app.go_home", "Home", id="home"),
     ]
 
-    def __init__(self, store: Store, tz: tzinfo | None = None, export_dir=None):
+    def __init__(
+        self, store: Store, tz: tzinfo | None = None, remembered: Remembered | None = None, clock: Clock | None = None
+    ):
         super().__init__()
         self.store = store
+        self.clock = clock or SystemClock()
         self.tz = tz
-        self.export_dir = export_dir
+        self.remembered = remembered  # where the last export went; None: no exports from here
         self.model = loops.load_loops()
         groups = store.groups()
         preferred = [g for g in groups if g["kind"] == "community"] or groups
@@ -190,14 +196,11 @@ class LoopsScreen(Screen[None]):
         self.app.push_screen(PickOne("Whose role?", members), person_chosen)
 
     def action_export(self) -> None:
-        if self.community is None or self.export_dir is None:
+        """Ask for the format, folder and name, then write the community's drawing, timeline and roles."""
+        community = self.community
+        if community is None or self.remembered is None:
             return
-        rep = loops.report(self.model, loops.history(self.store, self.community), tz=self.tz)
-        path = self.export_dir / f"loops-{self.community.replace(' ', '-').lower()}.md"
-        try:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
-            write_text(path, loops.as_markdown(rep))
-        except OSError as exc:
-            self.notify(f"could not write {path}: {exc.strerror}", severity="error")
-            return
-        self.notify(f"written to {path}", timeout=8)
+        rep = lambda: loops.report(self.model, loops.history(self.store, community), tz=self.tz)  # noqa: E731
+        writers = {"md": lambda: loops.as_markdown(rep()), "text": lambda: loops.as_text(rep())}
+        day = moment(self.clock.now(), self.tz).strftime("%Y-%m-%d")
+        open_export(self, self.remembered, Offer("Two Loops", writers, file_stem("loops", community, day)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import tzinfo
-from pathlib import Path
+from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,13 +14,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from circle.core.clock import Clock
-from circle.core.files import write_text
 from circle.core.localtime import moment
 from circle.core.wall_text import wall_text
 from circle.engine import Session
 from circle.games.reciprocity.scoring import ScoringRules
+from circle.store import Store
 from circle.tui.host import GoHome
-from circle.views.export import render
+from circle.tui.remembered import Remembered
+from circle.tui.screens.export_dialog import Offer, file_stem, open_export
+from circle.views.export import FORMATS, render
 from circle.views.report import SessionReport, Table, build
 
 NARROW = 120  # columns below which the panes stack into one column
@@ -60,18 +62,20 @@ class SummaryScreen(Screen[None]):
     def __init__(
         self,
         session: Session,
-        export_dir: Path,
+        remembered: Remembered,
         tz: tzinfo | None = None,
         points: tuple[str, ...] = (),
         *,
         clock: Clock,
         rules: ScoringRules,
+        store: Store | None = None,
     ):
         super().__init__()
         self.session = session
+        self.store = store  # the session's events, for the JSON export (None: without them)
         self.clock, self.rules = clock, rules
         self.points = points  # what the session scored as a meeting of its group (from the ledger)
-        self.export_dir = export_dir
+        self.remembered = remembered  # where the last export went
         self.tz = tz
         self.report: SessionReport | None = None
 
@@ -104,18 +108,19 @@ class SummaryScreen(Screen[None]):
                 widget.add_row(*(Text(wall_text(cell)) for cell in row))
 
     def action_export(self) -> None:
+        """Ask for the format, folder and name, then write the report as it stands now."""
         state = self.session.state
         assert state.protocol is not None and state.created_at is not None
-        stamp = moment(state.created_at, self.tz).strftime("%Y-%m-%d-%H%M")
-        path = self.export_dir / f"circle-{stamp}-{state.protocol.id}.md"
-        report = build(state, self.clock.now(), self.tz, self.rules, self.points)
-        try:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
-            write_text(path, render(report, "md"))
-        except OSError as exc:
-            self.notify(f"could not write {path}: {exc.strerror}", severity="error")
-            return
-        self.notify(f"notes written to {path}", timeout=8)
+        day = moment(state.created_at, self.tz).strftime("%Y-%m-%d")
+        group = state.group["name"] if state.group else ""
+        writers = {fmt: partial(self.rendered, fmt) for fmt in FORMATS}
+        open_export(self, self.remembered, Offer("the notes", writers, file_stem(group, state.protocol.title, day)))
+
+    def rendered(self, fmt: str) -> str:
+        """The report as it stands now in ``fmt`` (JSON with the raw events, as ``circle export`` gives)."""
+        state = self.session.state
+        events = self.store.events(state.session_id) if self.store and state.session_id else []
+        return render(build(state, self.clock.now(), self.tz, self.rules, self.points), fmt, events)
 
     def action_home(self) -> None:
         self.post_message(GoHome())
