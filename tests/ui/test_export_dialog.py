@@ -60,7 +60,7 @@ async def test_enter_writes_into_the_remembered_folder_and_says_the_full_path(wo
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "SummaryScreen"
-    assert "Caro [b]offered[/b] to host" in (notes / NAME).read_text()
+    assert r"Caro \[b\]offered\[/b\] to host" in (notes / NAME).read_text()  # as typed, escaped for Markdown
     assert files(world.export_dir) == []
     assert (f"the notes written to {notes / NAME}", "information") in notices
 

@@ -44,7 +44,7 @@ def read(path: Path | None = None) -> tuple[Settings, list[str]]:
     path = path or settings_path()
     try:
         table = _parse(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a user folder that is a file holds no settings either
         return Settings(), []
     except (OSError, ValueError) as exc:
         return Settings(), [f"{path}: {_reason(exc)}; starting with the default settings"]

@@ -113,7 +113,7 @@ class ExportDialog(_Dialog):
                     yield Label(label, classes="export-label")
                     yield field
             yield Static(id="export-problem")  # shown when there is something to say
-            yield Static("enter exports · tab moves · ←/→ format · escape cancels", classes="dialog-detail")
+            yield Static("enter exports · tab: next field · ←/→ change Format · esc cancels", classes="dialog-detail")
 
     def on_mount(self) -> None:
         self.file_line.focus()
