@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import stat
+import statistics
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -470,7 +471,16 @@ class Library:
             raise UnknownProtocol(f"no protocol '{protocol_id}'{hint}") from None
 
     def sorted(self) -> list[Protocol]:
-        return sorted(self.protocols.values(), key=lambda p: (p.family, p.title))
+        """The library as home and `circle protocols` list it: the short circles first.
+
+        Each family stays together, families in order of their typical length (the median of
+        their protocols' shortest plans), so the Feelz circles lead and the two-day gatherings
+        close; within a family, by title."""
+        families: dict[str, list[int]] = {}
+        for protocol in self.protocols.values():
+            families.setdefault(protocol.family, []).append(protocol.length_range()[0])
+        typical = {family: statistics.median(lengths) for family, lengths in families.items()}
+        return sorted(self.protocols.values(), key=lambda p: (typical[p.family], p.family, p.title))
 
 
 def protocol_dirs() -> list[Path]:

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from circle.core.wall_text import wall_text
@@ -17,6 +17,7 @@ from circle.engine import RosterError, check_roster
 from circle.games.groups import GROUP_KINDS, kind_for, size_warning
 from circle.store import Store, StoreError
 from circle.tui.screens.dialogs import AskText, PickOne
+from circle.tui.widgets.keys_footer import KeysFooter
 
 
 class GroupsScreen(Screen[None]):
@@ -43,7 +44,7 @@ class GroupsScreen(Screen[None]):
             with Vertical(id="members-pane"):
                 yield Label("Members", classes="pane-title", id="members-title")
                 yield Static(id="members")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()

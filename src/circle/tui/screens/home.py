@@ -58,6 +58,7 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+o", "app.show_loops", "Loops", id="loops"),
         Binding("ctrl+q", "app.quit", "Quit", id="quit"),
     ]
+    HEADERS = ("Length", "People", "Title")
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,7 +89,9 @@ class HomeScreen(Screen[None]):
                 self._fill_protocols()
             self.reload()
             return
-        from textual.widgets import DataTable, Footer, Input, OptionList, Select
+        from textual.widgets import DataTable, Input, OptionList, Select
+
+        from circle.tui.widgets.keys_footer import KeysFooter
 
         with self.app.batch_update():  # one repaint for the lot, not one per mount
             await self.query_one("#loading").remove()
@@ -105,22 +108,39 @@ class HomeScreen(Screen[None]):
                     id="who-row",
                 )
             )
-            await self.mount(Footer())
+            await self.mount(KeysFooter())
         table: DataTable = self.query_one("#protocols")
-        # Title last: on a narrow screen it is the one cut short, not the numbers.
-        table.add_columns("Length", "People", "Title")
         self.ready = True
         self._fill_protocols()
         self.reload()
         table.focus()
+        # The titles wrap to the width the table is given, known once it is laid out.
+        self.call_after_refresh(self._fill_protocols)
+
+    def on_resize(self) -> None:
+        if self.ready:
+            self.call_after_refresh(self._fill_protocols)
 
     def _fill_protocols(self) -> None:
+        """The protocol rows, each title whole: it wraps onto more lines when the table is narrow."""
+        from rich.cells import cell_len
         from rich.text import Text
 
         table: DataTable = self.query_one("#protocols")
-        table.clear()
-        for protocol in self.library.sorted():
-            table.add_row(length_text(protocol), protocol.group_size.describe(), Text(protocol.title), key=protocol.id)
+        chosen = self.selected_protocol()
+        protocols = self.library.sorted()
+        rows = [(length_text(p), p.group_size.describe(), p.title) for p in protocols]
+        # Every column is its widest cell and a cell of padding either side; the title has the rest.
+        widths = [max(cell_len(text) for text in column) for column in zip(self.HEADERS, *rows, strict=True)]
+        room = table.size.width - table.styles.scrollbar_size_vertical - sum(widths[:2]) - 6
+        title_width = max(12, room) if table.size.width else None
+        table.clear(columns=True)
+        for header, width in zip(self.HEADERS, [*widths[:2], title_width], strict=True):
+            table.add_column(header, width=width, key=header)
+        for protocol, (length, people, title) in zip(protocols, rows, strict=True):
+            table.add_row(length, people, Text(title), key=protocol.id, height=None)
+        if chosen is not None and chosen.id in self.library.protocols:
+            table.move_cursor(row=table.get_row_index(chosen.id), scroll=True)
 
     def reload(self) -> None:
         """Refill what comes from the database (after a session, or on return)."""
@@ -192,6 +212,13 @@ class HomeScreen(Screen[None]):
             steps = " → ".join(s.title for s in protocol.steps)
             summary = Content.assemble(protocol.summary, "\n", (steps, "dim"))
             self.query_one("#protocol-summary", Static).update(summary)
+            self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
+        """Once the layout settles, scroll the chosen protocol back into view: a longer description,
+        or a taller names row, leaves the table fewer lines."""
+        table: DataTable = self.query_one("#protocols")
+        self.call_after_refresh(table.move_cursor, row=table.cursor_row, scroll=True)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.query_one("#names").focus()
@@ -210,6 +237,7 @@ class HomeScreen(Screen[None]):
         names = [p.name for p in store.group_members(ref)] if kind == "group" else store.roster(ref)
         names_input: Input = self.query_one("#names")
         names_input.value = ", ".join(names)
+        self._keep_in_view()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_start()

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from circle.core.clock import Clock
 from circle.core.localtime import moment
@@ -22,6 +22,7 @@ from circle.store import Store
 from circle.tui.host import GoHome
 from circle.tui.remembered import Remembered
 from circle.tui.screens.export_dialog import Offer, file_stem, open_export
+from circle.tui.widgets.keys_footer import KeysFooter
 from circle.views.export import FORMATS, render
 from circle.views.report import SessionReport, Table, build
 
@@ -93,7 +94,7 @@ class SummaryScreen(Screen[None]):
                 for title, lines in summary_lines(report):
                     yield Label(title, classes="pane-title")
                     yield Static(Content("\n".join(f"· {wall_text(line)}" for line in lines)), classes="lines")
-        yield Footer()
+        yield KeysFooter()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "-narrow")
