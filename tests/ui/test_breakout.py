@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from random import Random
+
+import pytest
+
 from circle.engine import fold
+from circle.sessions import start_session
 from circle.tui.screens.live import LiveScreen
+from circle.tui.widgets import groups_grid
 from circle.tui.widgets.groups_grid import GroupsGrid
+from circle.tui.widgets.turn_clock import TurnClock
 from tools.gallery import DEMO_PEOPLE
+from tools.shown import screen_lines
 
 
 async def open_breakout(app, world, people=8):
@@ -128,3 +137,73 @@ async def test_a_latecomer_before_the_round_starts_joins_the_smallest_group(app_
         smallest = min(range(len(before)), key=lambda i: len(before[i]))  # the first pair, not the trio
         assert after[smallest] == [*before[smallest], lou]
         assert [g for i, g in enumerate(after) if i != smallest] == [g for i, g in enumerate(before) if i != smallest]
+
+
+def mixer_in(world, kind: str, people: int):
+    """The mixer's first breakout in pairs, threes or tables of five, for ``people`` people."""
+    protocol = world.library.get("congregation-mixer")
+    steps = list(protocol.steps)
+    if kind == "threes":
+        steps[1] = steps[1].model_copy(update={"size": 3})
+    session = start_session(
+        world.store, protocol.model_copy(update={"steps": steps}), DEMO_PEOPLE[:people], world.clock, rng=Random(7)
+    )
+    session.skip_step()  # past the welcome
+    if kind == "tables":
+        session.skip_step()
+    session.start()
+    return session
+
+
+def named_on(lines: list[str], names: list[str]) -> set[str]:
+    """The names drawn whole on these lines (Ana is not found in Hana)."""
+    text = "\n".join(lines)
+    return {name for name in names if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)}
+
+
+@pytest.mark.parametrize("kind", ["pairs", "threes", "tables"])
+@pytest.mark.parametrize("people", [12, 16, 24, 30])
+async def test_at_80x24_every_group_is_read_at_once_or_within_one_cycle_of_pages(app_factory, world, kind, people):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.show_live(mixer_in(world, kind, people))
+        await pilot.pause()
+        await pilot.pause()
+        grid = app.screen.query_one(GroupsGrid)
+        clock = app.screen.query_one(TurnClock)
+        everyone = DEMO_PEOPLE[:people]
+        lines = screen_lines(app)
+        seen = named_on(lines, everyone)
+        assert grid.region.bottom <= 24 - 4 and not grid.region.overlaps(clock.region)  # above the note line
+        paged = re.search(r"page 1/(\d+)", "\n".join(lines))
+        if paged is None:  # all at once
+            assert seen == set(everyone)
+            return
+        pages = int(paged.group(1))
+        assert people > 16  # sixteen and fewer always fit at once
+        before = [line[clock.region.x : clock.region.right] for line in lines[clock.region.y : clock.region.bottom]]
+        for page in range(2, pages + 2):
+            assert any(f"page {(page - 2) % pages + 1}/{pages}" in line for line in lines)
+            grid.turn_page()  # what the timer calls
+            await pilot.pause()
+            lines = screen_lines(app)
+            seen |= named_on(lines, everyone)
+            now = [line[clock.region.x : clock.region.right] for line in lines[clock.region.y : clock.region.bottom]]
+            assert now == before  # a page turning leaves the countdown as it was
+        assert seen == set(everyone)
+        assert any(f"page 1/{pages}" in line for line in lines)  # round again to the first
+
+
+async def test_pages_turn_on_their_own(app_factory, world, monkeypatch):
+    monkeypatch.setattr(groups_grid, "PAGE_SECONDS", 0.1)
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.show_live(mixer_in(world, "tables", 30))
+        await pilot.pause()
+        grid = app.screen.query_one(GroupsGrid)
+        assert len(grid.plan.pages) > 1
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if grid.page:
+                break
+        assert grid.page == 1

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+
 from circle.tui.screens.market import MarketScreen
+from tools.shown import screen_lines
 
 PEOPLE = ["Ana", "Ben", "Caro", "Dee", "Esi", "Femi", "Gus", "Hana"]
 
@@ -99,3 +103,68 @@ async def test_voting_keeps_the_order_and_capacity_is_shown(app_factory, store, 
         await pilot.pause()
         assert str(table.get_row_at(row)[4]) == "2/1"
         assert any("over capacity: 2 for 1 places in Kitchen" in message for message, _ in notices)
+
+
+async def open_market(app, world, people=PEOPLE):
+    session = world.session("collaboratory-action", people)
+    app.show_live(session)
+    await asyncio.sleep(0)
+    app.push_screen(MarketScreen(session, world.store))
+    return session
+
+
+async def test_at_80x24_the_top_line_holds_the_title_and_the_whole_grid_problem(app_factory, world):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_market(app, world)
+        await pilot.pause()
+        await pilot.pause()
+        top = " ".join(" ".join(screen_lines(app)[:2]).split())
+        assert top.startswith("Open space · Opening the space ")
+        assert "set up the grid first: time slots and spaces (press G)" in top
+
+
+async def test_at_80x24_the_footer_shows_every_key_whole_and_the_help_says_each_in_full(app_factory, world):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_market(app, world)
+        await pilot.pause()
+        footer = screen_lines(app)[-1]
+        for entry in ("n New", "+ ♥", "<>[] Move", "f Fill", "s Sort", "j Join", "h Harvest", "p Project", "c Crew"):
+            assert entry in footer
+        assert footer.rstrip().endswith("G Grid")  # the last one whole, nothing cut after it
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        for key, words in [
+            ("<", "Move to the slot before"),
+            (">", "Move to the slot after"),
+            ("[", "Move to the space before"),
+            ("]", "Move to the space after"),
+            ("c", "Make a project's people a crew"),
+            ("esc", "Back"),
+        ]:
+            assert re.search(rf"{re.escape(key)}\s+{re.escape(words)}", shown), key
+
+
+async def test_at_80x24_every_field_of_the_project_dialog_is_on_screen_when_tab_reaches_it(app_factory, world):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_market(app, world)
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        dialog = app.screen
+        fields = list(dialog.query(".form-field"))
+        assert len(fields) == 7
+        for at, field in enumerate(fields):
+            if at:
+                await pilot.press("tab")
+                await pilot.pause()
+            assert dialog.focused is field
+            region = field.region
+            frame = dialog.query_one(".dialog").region
+            assert region.height >= 1 and frame.contains_region(region) and dialog.region.contains_region(region), (
+                field.id
+            )
+            assert field.placeholder in "\n".join(screen_lines(app)), field.id  # read where it is drawn

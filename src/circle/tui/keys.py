@@ -39,7 +39,9 @@ def key_rows(screen: Screen) -> list[KeyRow]:
         first = bindings[0]
         keys = " ".join(dict.fromkeys(app.get_key_display(binding) for binding in bindings))
         everywhere = node is app or (node is screen and first.action in EVERY_SCREEN)
-        rows.append(KeyRow(keys, first.description, node, first.action, everywhere))
+        # A screen's footer word is short to fit; its tooltip, where there is one, says it in full.
+        description = first.tooltip if first.tooltip and not everywhere else first.description
+        rows.append(KeyRow(keys, description, node, first.action, everywhere))
     # Stable: each node's keys keep their order; the screen before the widgets in it.
     return sorted(rows, key=lambda row: (row.everywhere, len(row.node.ancestors)))
 

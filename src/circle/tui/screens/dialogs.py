@@ -249,10 +249,11 @@ class FormDialog(_Dialog):
         self.fields = fields  # (key, label)
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        # One line a field, so seven fit at 80x24; the form scrolls (to the focused line) on less.
+        with VerticalScroll(classes="dialog form", can_focus=False):
             yield Label(_shown(self.heading), classes="dialog-title")
             for key, label in self.fields:
-                yield TypedLine(
+                line = TypedLine(
                     placeholder=label,
                     id=f"field-{key}",
                     classes="form-field",
@@ -260,6 +261,8 @@ class FormDialog(_Dialog):
                     on_escape=self.action_cancel,
                     on_tab=self._next_field,
                 )
+                line.compact = True
+                yield line
             yield Static("tab to move; enter on the last line saves; escape cancels", classes="dialog-detail")
 
     def _lines(self) -> list[TypedLine]:

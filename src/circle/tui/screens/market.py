@@ -19,22 +19,59 @@ from circle.tui.screens.dialogs import AskText, FormDialog, PickOne
 
 class MarketScreen(Screen[None]):
     CSS_PATH = "market.tcss"
+    # Short words so the footer holds every key at 80 columns; the help (?) says each in full.
+    MOVE = Binding.Group("Move", compact=True)  # < > [ ]: one footer entry for the four moves
     BINDINGS = [
-        Binding("n", "propose", "Propose", id="propose"),
-        Binding("plus,equals_sign", "interest(1)", "Interest", id="interest-up", key_display="+"),
-        Binding("minus", "interest(-1)", "Less", id="interest-down", key_display="-", show=False),
-        Binding("f", "fill", "Fill grid", id="fill"),
-        Binding("s", "sort", "Sort by interest", id="sort"),
-        Binding("less_than_sign,comma", "move(-1, 0)", "Earlier", id="earlier", key_display="<", show=False),
-        Binding("greater_than_sign,full_stop", "move(1, 0)", "Later", id="later", key_display=">", show=False),
-        Binding("left_square_bracket", "move(0, -1)", "Space before", id="space-before", key_display="[", show=False),
-        Binding("right_square_bracket", "move(0, 1)", "Space after", id="space-after", key_display="]", show=False),
-        Binding("j", "join", "Join", id="join"),
-        Binding("h", "harvest", "Harvest", id="harvest"),
-        Binding("p", "project", "Project", id="project"),
-        Binding("c", "crew", "Crew", id="crew", show=False),
-        Binding("G", "grid", "Grid", id="grid"),
-        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("n", "propose", "New", tooltip="Propose a session", id="propose"),
+        Binding(
+            "plus,equals_sign", "interest(1)", "♥", tooltip="More interest (a vote)", id="interest-up", key_display="+"
+        ),
+        Binding("minus", "interest(-1)", "Less interest", id="interest-down", key_display="-", show=False),
+        Binding(
+            "less_than_sign,comma",
+            "move(-1, 0)",
+            "Earlier",
+            tooltip="Move to the slot before",
+            id="earlier",
+            key_display="<",
+            group=MOVE,
+        ),
+        Binding(
+            "greater_than_sign,full_stop",
+            "move(1, 0)",
+            "Later",
+            tooltip="Move to the slot after",
+            id="later",
+            key_display=">",
+            group=MOVE,
+        ),
+        Binding(
+            "left_square_bracket",
+            "move(0, -1)",
+            "Space before",
+            tooltip="Move to the space before",
+            id="space-before",
+            key_display="[",
+            group=MOVE,
+        ),
+        Binding(
+            "right_square_bracket",
+            "move(0, 1)",
+            "Space after",
+            tooltip="Move to the space after",
+            id="space-after",
+            key_display="]",
+            group=MOVE,
+        ),
+        Binding("f", "fill", "Fill", tooltip="Fill the grid by interest", id="fill"),
+        Binding("s", "sort", "Sort", tooltip="Sort by interest", id="sort"),
+        Binding("j", "join", "Join", tooltip="Sign someone up", id="join"),
+        Binding("h", "harvest", "Harvest", tooltip="Record what came out of a session", id="harvest"),
+        Binding("p", "project", "Project", tooltip="Record a project that leaves the room", id="project"),
+        Binding("c", "crew", "Crew", tooltip="Make a project's people a crew", id="crew"),
+        Binding("G", "grid", "Grid", tooltip="Set the time slots and spaces", id="grid"),
+        # Escape goes back on every screen; the help lists it, the footer has no room for it.
+        Binding("escape", "app.pop_screen", "Back", id="back", show=False),
     ]
 
     def __init__(self, session: Session, store: Store):
