@@ -1,0 +1,250 @@
+"""Legible from a laptop to a projector: every gallery scene at 80x24, 120x40 and 200x60 has no
+footer label cut, no text cut, no widget over another, the countdown whole and uncovered while it
+runs, and every person of a breakout round on screen.
+
+``KNOWN`` lists what fails today; each entry is a strict xfail, so a fix that lands must remove it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Footer, Label, Static
+
+from circle.tui.widgets.big_clock import BigClock
+from tools.gallery import SCENES, Scene, new_world
+from tools.legible import (
+    breakouts_missing,
+    countdown_covered,
+    cut_text,
+    footer_cut,
+    overlaps,
+    problems,
+)
+
+SIZES = [(80, 24), (120, 40), (200, 60)]
+
+
+def _then(name: str, base: str, *keys: str) -> Scene:
+    """A gallery scene with a dialog opened over it by the facilitator's keys."""
+    scene = next(s for s in SCENES if s.name == base)
+
+    def build(world):
+        app, shown = scene.build(world)
+
+        async def run_before(pilot) -> None:
+            if shown is not None:
+                await shown(pilot)
+            await pilot.press(*keys)
+            await pilot.pause()
+
+        return app, run_before
+
+    return Scene(name, scene.size, build)
+
+
+# The dialogs the gallery does not open (it has help, follow, export and the ledger's trace).
+DIALOGS = [
+    _then("live-add", "live", "a"),
+    _then("live-remove", "live", "r"),
+    _then("live-skip", "live", "k"),
+    _then("live-end", "live", "e"),
+    _then("breakout-regroup", "breakout-pairs", "g"),
+    _then("breakout-move", "breakout-pairs", "v"),
+]
+# Scenes the gallery builds again only to show at another size: here every size is tried anyway.
+TWINS = {
+    "home-large",
+    "live-large",
+    "live-names-large",
+    "live-200-large",
+    "summary-large",
+    "summary-agenda-large",
+    "agenda-day-two-large",
+    "follow-qr-large",
+    "ledger-large",
+    "agenda-large",  # agenda-behind
+    "loops-large",
+    "loops-huge",
+}
+ALL = [scene for scene in SCENES if scene.name not in TWINS] + DIALOGS
+# Every scene runs at 80x24, the hardest; the larger sizes run for one scene of each kind of
+# screen, which keeps the whole file near two minutes on a shared machine.
+WIDE = {
+    "home",
+    "live",
+    "live-names",
+    "live-200",
+    "help",
+    "summary-agenda",
+    "agenda-day-two",
+    "follow-qr",
+    "breakout-names",
+    "breakout-tables-large",
+    "level-2-money",
+    "ledger-trace",
+    "groups",
+    "agenda-behind",
+    "harvest",
+    "loops",
+    "summary-export",
+    "breakout-move",
+}
+
+# What fails today, (scene, size): the first problem found. Remove an entry once its fix lands.
+KNOWN: dict[tuple[str, tuple[int, int]], str] = {
+    ("home", (80, 24)): "cut: the protocol's summary needs 8 lines, shows 5 (its steps hidden)",
+    ("agenda-day-two", (80, 24)): "footer: 'Marketplace' cut",
+    ("agenda-behind", (80, 24)): "footer: 'Fit plan' cut",
+    ("marketplace", (80, 24)): "footer: 'Grid' and 'Back' cut",
+    ("harvest", (80, 24)): "footer: 'Grid' and 'Back' cut",
+    ("breakout-pairs", (80, 24)): "footer: 'Move someone' cut",
+    ("breakout-names", (80, 24)): "footer: 'Move someone' cut; breakout: 'Ｆｕｌｌ' not on screen",
+    ("breakout-tables-large", (80, 24)): "footer: 'Move someone' cut; breakout: 16 of 30 people not on screen",
+    ("level-2-money", (80, 24)): "cut: ReciprocityPanel#records needs 13 lines, shows 6",
+    ("level-2-money", (120, 40)): "cut: ReciprocityPanel#records needs 8 lines, shows 6",
+    ("level-2-money", (200, 60)): "cut: ReciprocityPanel#records needs 7 lines, shows 6",
+    ("level-5-co-owners", (80, 24)): "cut: ReciprocityPanel#records needs 10 lines, shows 6",
+    ("follow-qr", (80, 24)): "countdown: the FollowDialog covers the running countdown",
+    ("follow-qr", (120, 40)): "countdown: the FollowDialog covers the running countdown",
+    ("follow-qr", (200, 60)): "countdown: the FollowDialog covers the running countdown",
+    ("live-add", (80, 24)): "countdown: AskText covers the running countdown",
+    ("live-remove", (80, 24)): "countdown: PickOne covers the running countdown",
+    ("live-skip", (80, 24)): "countdown: ConfirmDialog covers the running countdown",
+    ("live-end", (80, 24)): "countdown: ConfirmDialog covers the running countdown",
+    ("breakout-regroup", (80, 24)): "countdown: ConfirmDialog covers the running countdown; 11 people hidden",
+    ("breakout-move", (80, 24)): "countdown: PickOne covers the running countdown",
+    ("breakout-move", (120, 40)): "countdown: PickOne covers the running countdown",
+}
+
+
+def _cases():
+    for scene in ALL:
+        for size in SIZES if scene.name in WIDE else SIZES[:1]:
+            marks = []
+            if (scene.name, size) in KNOWN:
+                marks.append(pytest.mark.xfail(strict=True, reason=KNOWN[scene.name, size]))
+            yield pytest.param(scene, size, id=f"{scene.name}-{size[0]}x{size[1]}", marks=marks)
+
+
+@pytest.mark.parametrize(("scene", "size"), _cases())
+async def test_scene_is_legible(scene, size, tmp_path):
+    app, run_before = scene.build(new_world(tmp_path))
+    # Toasts shown, as on the wall (run_test leaves them out unless asked).
+    async with app.run_test(size=size, notifications=True) as pilot:
+        if run_before is not None:
+            await run_before(pilot)
+        await pilot.pause()
+        found = problems(app)
+    assert not found, f"{scene.name} at {size[0]}x{size[1]}:\n  " + "\n  ".join(found)
+
+
+def test_known_names_real_scenes():
+    names = {scene.name for scene in ALL}
+    assert names >= WIDE
+    run = {(name, size) for name in names for size in (SIZES if name in WIDE else SIZES[:1])}
+    assert set(KNOWN) - run == set()
+
+
+# -- each check catches what it is for -----------------------------------------------------------
+
+
+class _Keys(App):
+    # One action each: the Footer shows a binding once per action.
+    BINDINGS = [(key, f"nothing('{key}')", f"A long description number {key}") for key in "abcdefgh"]
+
+    def action_nothing(self, key: str) -> None:
+        pass
+
+    def compose(self) -> ComposeResult:
+        yield Footer()
+
+
+class _Clock(App):
+    def compose(self) -> ComposeResult:
+        yield BigClock()
+
+
+class _Overlap(App):
+    CSS = "#b { offset: 0 -1; } Static { height: 2; }"
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("first", id="a")
+            yield Static("second", id="b")
+
+
+class _Ellipsis(App):
+    CSS = "Label { width: 10; text-overflow: ellipsis; text-wrap: nowrap; }"
+
+    def compose(self) -> ComposeResult:
+        yield Label("a name far too long for ten cells")
+
+
+class _Room(App):
+    """A stand-in for the live screen in a breakout: its session's round, and names shown."""
+
+    class _State:
+        def breakout_groups(self):
+            return [["1", "2"], ["3", "4"]]
+
+        def name(self, person):
+            return {"1": "Ada", "2": "Bea", "3": "Cyd", "4": "Dov"}[person]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Pair 1: Ada & Bea\nPair 2: Cyd")
+
+    def on_mount(self) -> None:
+        self.screen.session = type("Session", (), {"state": self._State()})()
+
+
+async def test_footer_check_catches_a_cut_label():
+    app = _Keys()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        found = footer_cut(app)
+    assert any("A long description number" in p for p in found), found
+
+
+async def test_countdown_check_catches_a_toast_over_the_clock():
+    app = _Clock()
+    async with app.run_test(size=(40, 12), notifications=True) as pilot:
+        await pilot.pause()
+        assert countdown_covered(app) == []
+        app.notify("a toast over the digits", timeout=30)
+        await pilot.pause()
+        found = countdown_covered(app)
+    assert any("toast" in p for p in found), found
+
+
+async def test_countdown_check_catches_digits_that_do_not_fit():
+    app = _Clock()
+    async with app.run_test(size=(8, 6)) as pilot:
+        await pilot.pause()
+        found = countdown_covered(app)
+    assert any("needs" in p for p in found), found
+
+
+async def test_overlap_check_catches_two_widgets_in_one_place():
+    app = _Overlap()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        found = overlaps(app)
+    assert any("#a" in p and "#b" in p for p in found), found
+
+
+async def test_cut_check_catches_an_ellipsised_label():
+    app = _Ellipsis()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        found = cut_text(app)
+    assert any("ellipsised" in p for p in found), found
+
+
+async def test_breakout_check_catches_a_missing_person():
+    app = _Room()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        found = breakouts_missing(app)
+    assert found == ["breakout: 'Dov' not on screen"]
