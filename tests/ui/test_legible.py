@@ -94,11 +94,8 @@ WIDE = {
 
 # What fails today, (scene, size): the first problem found. Remove an entry once its fix lands.
 KNOWN: dict[tuple[str, tuple[int, int]], str] = {
-    ("home", (80, 24)): "cut: the protocol's summary needs 8 lines, shows 5 (its steps hidden)",
     ("agenda-day-two", (80, 24)): "footer: 'Marketplace' cut",
     ("agenda-behind", (80, 24)): "footer: 'Fit plan' cut",
-    ("marketplace", (80, 24)): "footer: 'Grid' and 'Back' cut",
-    ("harvest", (80, 24)): "footer: 'Grid' and 'Back' cut",
     ("breakout-pairs", (80, 24)): "footer: 'Move someone' cut",
     ("breakout-names", (80, 24)): "footer: 'Move someone' cut; breakout: 'Ｆｕｌｌ' not on screen",
     ("breakout-tables-large", (80, 24)): "footer: 'Move someone' cut; breakout: 16 of 30 people not on screen",
