@@ -105,8 +105,13 @@ class SummaryScreen(Screen[None]):
         for table, selector in ((people, "#people"), (steps, "#steps")):
             widget = self.query_one(selector, DataTable)
             widget.add_columns(*table.headers)
+            replanned = table.headers.index("Replanned") if "Replanned" in table.headers else None
             for row in table.rows:
-                widget.add_row(*(Text(wall_text(cell)) for cell in row))
+                cells = [wall_text(cell) for cell in row]
+                if replanned is not None:
+                    # One rebalance a line: side by side, two of them pushed Actual off an 80-column screen.
+                    cells[replanned] = cells[replanned].replace(", ", "\n")
+                widget.add_row(*(Text(cell) for cell in cells), height=None)
 
     def action_export(self) -> None:
         """Ask for the format, folder and name, then write the report as it stands now."""
