@@ -48,12 +48,13 @@ class AgendaScreen(LiveScreen):
             with Vertical(id="side"):
                 with VerticalScroll(id="timeline-scroll"):
                     yield Static(id="timeline")
+                # Beside the plan it changes, not under the countdown, which it used to shrink.
+                yield Static(id="proposal")
                 yield Roster()
                 yield self.game_panel()
             with Vertical(id="stage"):
                 yield from self.stage_widgets()
                 yield Static(id="block-notes")
-                yield Static(id="proposal")
         yield from self.bottom_widgets()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -191,6 +192,6 @@ class AgendaScreen(LiveScreen):
             and self.proposal.lengths
             and self._do(self.session.adjust_plan, self.proposal.lengths, behind)
         ):
-            self.notify("plan rebalanced", timeout=3)
+            self.acknowledge("plan rebalanced")
             self._plan_key = None
             self.refresh_view()

@@ -84,6 +84,7 @@ class LiveScreen(Screen[None]):
         self._shown: tuple | None = None
         self._last_phase = ""
         self._texts: dict[str, object] = {}  # what each widget shows now
+        self._adjusted: tuple[object, int] | None = None  # the turn last given + or -, and by how much in all
 
     BREAKOUT_ACTIONS = {"regroup", "move_person"}
 
@@ -124,13 +125,18 @@ class LiveScreen(Screen[None]):
         with Horizontal(id="clock-row"):
             yield TurnClock()
             yield GroupsGrid()
+        # Small acknowledgements (+30s, note saved, welcome): one line under the clock, replaced by
+        # the next, where a stack of toasts would cover the digits the room reads.
+        yield Static(id="status-line")
         yield Static(id="next-line")
         yield Static(id="groups")
         yield Static(id="message")
 
     def game_panel(self) -> ReciprocityPanel:
         """The points recorded, under the keys of the level: shared with the agenda screen."""
-        return ReciprocityPanel(self.session, self.store, self.clock, self.tz, rules=self.rules, run=self._do)
+        return ReciprocityPanel(
+            self.session, self.store, self.clock, self.tz, rules=self.rules, run=self._do, acknowledge=self.acknowledge
+        )
 
     def bottom_widgets(self) -> ComposeResult:
         yield TypedLine(
@@ -154,6 +160,14 @@ class LiveScreen(Screen[None]):
 
     def _say(self, notice: Notice) -> None:
         self.notify(notice.message, severity=notice.severity, timeout=notice.timeout)
+
+    def acknowledge(self, text: str) -> None:
+        """Say that a small change was made, in the status line (a toast would cover the clock)."""
+        self._adjusted = None
+        self._show_status(text)
+
+    def _show_status(self, text: str) -> None:
+        self.query_one("#status-line", Static).update(Content(text))
 
     # -- rendering ---------------------------------------------------------------
     def now(self) -> float:
@@ -212,7 +226,8 @@ class LiveScreen(Screen[None]):
         self.set_class(view.over, "-overtime")
 
     def _wall(self, now: float) -> str:
-        return moment(now, self.tz).strftime("%H:%M")
+        # Labelled: beside the mm:ss countdown a bare "16:36" reads as a second timer.
+        return moment(now, self.tz).strftime("now %H:%M")
 
     def _tick(self) -> None:
         self.ticker.tick()  # the heartbeat before the paint (circle.sessions.ticker)
@@ -239,9 +254,19 @@ class LiveScreen(Screen[None]):
         self._do(self.session.back)
 
     def action_adjust(self, seconds: int) -> None:
-        if self._do(self.session.adjust, seconds):
-            sign = "+" if seconds > 0 else "-"
-            self.notify(f"{sign}{abs(seconds)}s for this turn", timeout=2)
+        if not self._do(self.session.adjust, seconds):
+            return
+        state = self.session.state
+        slot, run = state.current, state.run
+        turn = (run.index if run else None, slot.label if slot else None)
+        # Presses in a row for one turn add up on one line ("+2m for this turn"), not one line each.
+        total = seconds + (self._adjusted[1] if self._adjusted and self._adjusted[0] == turn else 0)
+        self._adjusted = (turn, total)
+        what = "turn" if slot is None or slot.speaker is not None else "block"  # a meal, a break: a block
+        left = state.remaining(self.now())
+        after = f"{format_duration(left)} left" if left >= 0 else f"{format_duration(-left)} over"
+        sign = "+" if total >= 0 else "-"
+        self._show_status(f"{sign}{format_duration(abs(total))} for this {what} · {after}")
 
     def action_skip_step(self) -> None:
         """Skip the rest of this step; one that is fixed, or has more than a minute left, asks first."""
@@ -268,7 +293,7 @@ class LiveScreen(Screen[None]):
     def _skip(self) -> None:
         title = self.session.state.run.step.title if self.session.state.run else ""
         if self._do(self.session.skip_step):
-            self.notify(f"skipped {title}; b brings it back", timeout=4)
+            self.acknowledge(f"skipped {title}; b brings it back")
 
     def action_script(self) -> None:
         self.toggle_class("-show-script")
@@ -292,7 +317,7 @@ class LiveScreen(Screen[None]):
         line = self.query_one("#note-input", TypedLine)
         if text.strip() and self._do(self.session.note, text):
             line.clear()
-            self.notify("note saved", timeout=2)
+            self.acknowledge("note saved")
         self._rest()  # the very next key is the wall's
 
     def _leave_note(self) -> None:
@@ -312,7 +337,7 @@ class LiveScreen(Screen[None]):
                 self.notify(str(exc), severity="error")
                 return
             if self._do(self.session.add_person, name, person.id):
-                self.notify(f"welcome, {name}", timeout=3)
+                self.acknowledge(f"welcome, {name}")
 
         self.app.push_screen(AskText("Who has arrived?", "a name"), added)
 
@@ -339,7 +364,7 @@ class LiveScreen(Screen[None]):
         async def closed(choice: str | None) -> None:
             if choice == "stop":
                 await self.following.stop()
-                self.notify("phones no longer follow along", timeout=4)
+                self.acknowledge("phones no longer follow along")
 
         self.app.push_screen(FollowDialog(url, lambda: self.following.followers), closed)
 
@@ -347,7 +372,7 @@ class LiveScreen(Screen[None]):
         """A resumed session that was shared: phones find it again at the address they had."""
         if await self.following.start(self.session.state.session_id):
             self.following.update(self.session)
-            self.notify("phones follow along again, at the same address", timeout=6)
+            self.acknowledge("phones follow along again, at the same address")
 
     # -- breakouts ------------------------------------------------------------------
     def action_regroup(self) -> None:
@@ -356,7 +381,7 @@ class LiveScreen(Screen[None]):
 
         def regroup(yes: bool | None = True) -> None:
             if yes and self._do(self.session.reshuffle):
-                self.notify("new groups from this round on", timeout=3)
+                self.acknowledge("new groups from this round on")
 
         if slot is not None and (slot.spent > 0 or state.running):  # people are already sitting together
             detail = "This round is under way: everyone moves to a new group now."
