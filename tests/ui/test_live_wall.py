@@ -115,3 +115,39 @@ async def test_a_recorded_offer_is_acknowledged_in_the_status_line(app_factory):
         assert app.screen is live
         assert str(live.query_one("#status-line").content).startswith("recorded: +5 for the offer")
         assert not _toasts(live)
+
+
+async def test_escape_keeps_a_draft_note_off_the_wall_and_ending_asks_to_save_it(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-reflect", ["Ana", "Ben"])
+        await pilot.pause()
+        live = app.screen
+        await pilot.press("slash", *"Ben looks tired", "escape")
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        assert "Ben looks tired" not in shown  # used to stay projected in the note box
+        assert "draft note kept" in shown
+        await pilot.press("slash", *" today", "escape")  # / goes back to the draft, where it was left
+        await pilot.press("e", "y")
+        await pilot.pause()
+        assert "Save the draft note" in str(app.screen.query_one(".dialog-title").content)
+        assert "Ben looks tired today" in str(app.screen.query_one(".dialog-detail").content)
+        await pilot.press("y")
+        await pilot.pause()
+        assert [n.text for n in live.session.state.notes] == ["Ben looks tired today"]  # used to be dropped
+        assert live.session.state.ended
+
+
+async def test_ending_with_a_draft_can_drop_it_when_asked(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-reflect", ["Ana", "Ben"])
+        await pilot.pause()
+        live = app.screen
+        await pilot.press("slash", *"never mind", "escape", "e", "y")
+        await pilot.pause()
+        assert "Save the draft note" in str(app.screen.query_one(".dialog-title").content)  # used to end unasked
+        await pilot.press("n")
+        await pilot.pause()
+        assert live.session.state.notes == [] and live.session.state.ended

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 __all__ = ["TICK", "LiveScreen"]  # TICK: the screen's tick, in circle.sessions.ticker
 
 
+NOTE_PLACEHOLDER = "/ to type a note (the timer keeps running); enter saves it"
+DRAFT_PLACEHOLDER = "draft note kept (/ to finish it)"
+
+
 class LiveScreen(Screen[None]):
     CSS_PATH = "live.tcss"
     # Nothing has focus (or the game panel, for its keys): every key is the wall's until / opens the note line.
@@ -84,6 +88,7 @@ class LiveScreen(Screen[None]):
         self._shown: tuple | None = None
         self._last_phase = ""
         self._texts: dict[str, object] = {}  # what each widget shows now
+        self._draft = ""  # a note left half typed with escape: kept, off the wall
         self._adjusted: tuple[object, int] | None = None  # the turn last given + or -, and by how much in all
 
     BREAKOUT_ACTIONS = {"regroup", "move_person"}
@@ -140,7 +145,7 @@ class LiveScreen(Screen[None]):
 
     def bottom_widgets(self) -> ComposeResult:
         yield TypedLine(
-            placeholder="/ to type a note (the timer keeps running); enter saves it",
+            placeholder=NOTE_PLACEHOLDER,
             id="note-input",
             on_enter=self._save_note,
             on_escape=self._leave_note,
@@ -311,7 +316,12 @@ class LiveScreen(Screen[None]):
         return True
 
     def _open_note(self) -> None:
-        self.set_focus(self.query_one("#note-input", TypedLine))  # now, not after the next keys
+        line = self.query_one("#note-input", TypedLine)
+        if self._draft:  # back to the draft, where it was left
+            line.value, self._draft = self._draft, ""
+            line.cursor_position = len(line.value)
+            line.placeholder = NOTE_PLACEHOLDER
+        self.set_focus(line)  # now, not after the next keys
 
     def _save_note(self, text: str) -> None:
         line = self.query_one("#note-input", TypedLine)
@@ -321,6 +331,12 @@ class LiveScreen(Screen[None]):
         self._rest()  # the very next key is the wall's
 
     def _leave_note(self) -> None:
+        # The room reads the note line too: a half-typed note is kept as a draft, not left on the wall.
+        line = self.query_one("#note-input", TypedLine)
+        if line.value.strip():
+            self._draft = line.value
+            line.clear()
+            line.placeholder = DRAFT_PLACEHOLDER
         self._rest()
 
     def key_escape(self) -> None:
@@ -427,7 +443,23 @@ class LiveScreen(Screen[None]):
 
     def action_end(self) -> None:
         async def confirmed(yes: bool | None) -> None:
-            if yes and self._do(self.session.end):
+            if yes and self._draft:  # never dropped unasked
+                self.app.push_screen(ConfirmDialog("Save the draft note first?", self._draft), save_draft)
+            elif yes:
+                await end()
+
+        async def save_draft(yes: bool | None) -> None:
+            if yes is None:  # escape: neither saved nor dropped, and the session goes on
+                return
+            draft, self._draft = self._draft, ""
+            if yes and not self._do(self.session.note, draft):
+                self._draft = draft  # refused (the store): kept, and the session goes on
+                return
+            self.query_one("#note-input", TypedLine).placeholder = NOTE_PLACEHOLDER
+            await end()
+
+        async def end() -> None:
+            if self._do(self.session.end):
                 self.following.update(self.session)  # phones see that it has ended
                 await self.following.stop()
                 self.post_message(ShowSummary(self.session))
