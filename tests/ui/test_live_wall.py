@@ -151,3 +151,22 @@ async def test_ending_with_a_draft_can_drop_it_when_asked(app_factory):
         await pilot.press("n")
         await pilot.pause()
         assert live.session.state.notes == [] and live.session.state.ended
+
+
+async def test_add_remove_and_offer_dialogs_leave_the_countdown_in_sight(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("reciprocity-2-money", ["Ana", "Ben", "Caro"])
+        await pilot.pause()
+        live = app.screen
+        await pilot.press("space")
+        for key in ("a", "r", "o"):
+            await pilot.press(key)
+            await pilot.pause()
+            dialog = app.screen
+            assert dialog is not live
+            frame = dialog.query_one(".dialog").region
+            assert not _overlaps(frame, live.query_one(TurnClock).region), key  # used to sit over the digits
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is live

@@ -355,7 +355,7 @@ class LiveScreen(Screen[None]):
             if self._do(self.session.add_person, name, person.id):
                 self.acknowledge(f"welcome, {name}")
 
-        self.app.push_screen(AskText("Who has arrived?", "a name"), added)
+        self.app.push_screen(AskText("Who has arrived?", "a name", docked=True), added)
 
     def action_remove_person(self) -> None:
         state = self.session.state
@@ -365,7 +365,7 @@ class LiveScreen(Screen[None]):
             if person_id:
                 self._do(self.session.remove_person, person_id)
 
-        self.app.push_screen(PickOne("Who is leaving?", choices), removed)
+        self.app.push_screen(PickOne("Who is leaving?", choices, docked=True), removed)
 
     # -- follow along ----------------------------------------------------------------
     async def action_follow(self) -> None:

@@ -127,7 +127,7 @@ class ReciprocityPanel(WallFocus, Static, can_focus=True):
             if result:
                 self._recorded(command, *result, note=note)
 
-        self.app.push_screen(PairDialog(title, first, second, self._present(), label), done)
+        self.app.push_screen(PairDialog(title, first, second, self._present(), label, docked=True), done)
 
     def _money_note(self, points: int, what: str) -> str:
         bonus = self.rules.level(2).respect_bonus
