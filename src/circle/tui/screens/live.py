@@ -20,6 +20,7 @@ from circle.core.localtime import moment
 from circle.core.names import clean_name
 from circle.engine import CommandRejected, Session
 from circle.games.reciprocity.scoring import ScoringRules
+from circle.protocol.models import BlockStep
 from circle.sessions.ticker import TICK, Notice, Ticker
 from circle.store import Store, StoreError
 from circle.tui.host import ShowSummary
@@ -267,7 +268,7 @@ class LiveScreen(Screen[None]):
         # Presses in a row for one turn add up on one line ("+2m for this turn"), not one line each.
         total = seconds + (self._adjusted[1] if self._adjusted and self._adjusted[0] == turn else 0)
         self._adjusted = (turn, total)
-        what = "turn" if slot is None or slot.speaker is not None else "block"  # a meal, a break: a block
+        what = "block" if isinstance(run.step if run else None, BlockStep) else "turn"  # a meal, a break: a block
         left = state.remaining(self.now())
         after = f"{format_duration(left)} left" if left >= 0 else f"{format_duration(-left)} over"
         sign = "+" if total >= 0 else "-"
