@@ -98,7 +98,7 @@ async def test_question_mark_lists_every_active_binding(name, tmp_path):
 async def test_the_agenda_help_lists_the_live_keys_and_the_apps(tmp_path):
     async with on_screen("agenda-behind", tmp_path) as (app, pilot):
         rows = await open_help(app, pilot)
-        for row in [("f", "Fit plan"), ("space", "Go/pause"), ("n", "Next"), ("k", "Skip step"), ("^q", "Quit")]:
+        for row in [("f", "Replan"), ("space", "Go/pause"), ("n", "Next"), ("k", "Skip step"), ("^q", "Quit")]:
             assert row in rows  # its own, the live screen's, the app's
         assert len(rows) >= 20
 

@@ -26,9 +26,10 @@ STYLES = {"done": "$success", "now": "bold $primary", "next": "$foreground", "la
 
 class AgendaScreen(LiveScreen):
     CSS_PATH = ["live.tcss", "agenda.tcss"]
+    # Short words: with the live screen's keys they fill an 80-column footer.
     BINDINGS = [
-        Binding("f", "fit", "Fit plan", id="fit"),
-        Binding("m", "market", "Marketplace", id="market"),
+        Binding("f", "fit", "Replan", id="fit"),
+        Binding("m", "market", "Market", id="market"),
     ]
 
     def __init__(self, *args, methods: MethodLibrary | None = None, **kwargs):
@@ -48,12 +49,13 @@ class AgendaScreen(LiveScreen):
             with Vertical(id="side"):
                 with VerticalScroll(id="timeline-scroll"):
                     yield Static(id="timeline")
+                # Beside the plan it changes, not under the countdown, which it used to shrink.
+                yield Static(id="proposal")
                 yield Roster()
                 yield self.game_panel()
             with Vertical(id="stage"):
                 yield from self.stage_widgets()
                 yield Static(id="block-notes")
-                yield Static(id="proposal")
         yield from self.bottom_widgets()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -191,6 +193,6 @@ class AgendaScreen(LiveScreen):
             and self.proposal.lengths
             and self._do(self.session.adjust_plan, self.proposal.lengths, behind)
         ):
-            self.notify("plan rebalanced", timeout=3)
+            self.acknowledge("plan rebalanced")
             self._plan_key = None
             self.refresh_view()

@@ -26,6 +26,13 @@ class _Dialog(ModalScreen):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
+    def _dock(self, frame: Vertical, title: str, hint: str) -> None:
+        """Docked at the bottom, over the note line and the footer, with its title and hint in its
+        frame: what the facilitator types on the wall leaves the countdown in sight of the room."""
+        self.add_class("-docked")
+        frame.border_title = _shown(title)
+        frame.border_subtitle = hint
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -65,16 +72,20 @@ class AskText(_Dialog):
     Keys typed before the line is on screen are its own, and the key after Enter is the wall's
     (see circle.tui.widgets.typed_line)."""
 
-    def __init__(self, question: str, placeholder: str = ""):
+    def __init__(self, question: str, placeholder: str = "", *, docked: bool = False):
         super().__init__()
         self.question = question
+        self.docked = docked
         self.line = TypedLine(placeholder=placeholder, on_enter=self.dismiss, on_escape=self.action_cancel)
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        hint = "enter to confirm, escape to cancel"
+        with Vertical(classes="dialog") as frame:
+            if self.docked:
+                self._dock(frame, self.question, hint)
             yield Label(_shown(self.question), classes="dialog-title")
             yield self.line
-            yield Static("enter to confirm, escape to cancel", classes="dialog-detail")
+            yield Static(hint, classes="dialog-detail")
 
     def typing_key(self, event) -> bool:
         return self.line.take(event)
@@ -83,16 +94,20 @@ class AskText(_Dialog):
 class PickOne(_Dialog):
     """Choose from a list. Returns the chosen option's id, or None."""
 
-    def __init__(self, question: str, choices: list[tuple[str, str]]):
+    def __init__(self, question: str, choices: list[tuple[str, str]], *, docked: bool = False):
         super().__init__()
         self.question = question
         self.choices = choices
+        self.docked = docked
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        hint = "enter to choose, escape to cancel"
+        with Vertical(classes="dialog") as frame:
+            if self.docked:
+                self._dock(frame, self.question, hint)
             yield Label(_shown(self.question), classes="dialog-title")
             yield OptionList(*[Option(_shown(label), id=key) for key, label in self.choices])
-            yield Static("enter to choose, escape to cancel", classes="dialog-detail")
+            yield Static(hint, classes="dialog-detail")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -181,23 +196,42 @@ class TraceDialog(_Dialog):
 class PairDialog(_Dialog):
     """Two people and a short label: an offer, an ask, a conflict. Returns (a, b, label) or None."""
 
-    def __init__(self, title: str, first: str, second: str, people: list[tuple[str, str]], label: str = "label"):
+    def __init__(
+        self,
+        title: str,
+        first: str,
+        second: str,
+        people: list[tuple[str, str]],
+        label: str = "label",
+        *,
+        docked: bool = False,
+    ):
         super().__init__()
         self.heading = title
         self.first, self.second = first, second
         self.people = people
         self.label = label
+        self.docked = docked
 
     def compose(self) -> ComposeResult:
         options = [(Content(name), pid) for pid, name in self.people]
-        with Vertical(classes="dialog"):
+        hint = "tab to move, enter in the label to save, escape to cancel"
+        line = TypedLine(placeholder=self.label, id="label", on_enter=self._entered, on_escape=self.action_cancel)
+        with Vertical(classes="dialog") as frame:
+            if self.docked:  # in one row: the two people (their questions as prompts), then the label
+                self._dock(frame, self.heading, hint)
+                with Horizontal(classes="dialog-row"):
+                    yield Select(options, id="first", prompt=self.first)
+                    yield Select(options, id="second", prompt=self.second)
+                    yield line
+                return
             yield Label(_shown(self.heading), classes="dialog-title")
             yield Label(self.first)
             yield Select(options, id="first", prompt="choose…")
             yield Label(self.second)
             yield Select(options, id="second", prompt="choose…")
-            yield TypedLine(placeholder=self.label, id="label", on_enter=self._entered, on_escape=self.action_cancel)
-            yield Static("tab to move, enter in the label to save, escape to cancel", classes="dialog-detail")
+            yield line
+            yield Static(hint, classes="dialog-detail")
 
     def on_mount(self) -> None:
         self.query_one("#first", Select).focus()

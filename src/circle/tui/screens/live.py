@@ -20,6 +20,7 @@ from circle.core.localtime import moment
 from circle.core.names import clean_name
 from circle.engine import CommandRejected, Session
 from circle.games.reciprocity.scoring import ScoringRules
+from circle.protocol.models import BlockStep
 from circle.sessions.ticker import TICK, Notice, Ticker
 from circle.store import Store, StoreError
 from circle.tui.host import ShowSummary
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     from circle.tui.following import Following
 
 __all__ = ["TICK", "LiveScreen"]  # TICK: the screen's tick, in circle.sessions.ticker
+
+
+NOTE_PLACEHOLDER = "/ to type a note (the timer keeps running); enter saves it"
+DRAFT_PLACEHOLDER = "draft note kept (/ to finish it)"
 
 
 class LiveScreen(Screen[None]):
@@ -57,9 +62,9 @@ class LiveScreen(Screen[None]):
         Binding("s", "script", "Script", id="script", show=False),
         Binding("r", "remove_person", "Remove someone", id="remove", show=False),
         Binding("k", "skip_step", "Skip step", id="skip", show=False),
-        # Breakouts: active while the room sits in groups.
-        Binding("g", "regroup", "Regroup", id="regroup"),
-        Binding("v", "move_person", "Move someone", id="move"),
+        # Breakouts: active while the room sits in groups (short words: the footer is 80 columns).
+        Binding("g", "regroup", "Mix", id="regroup"),
+        Binding("v", "move_person", "Move", id="move"),
         # The Reciprocity Game's keys are its panel's (circle.tui.widgets.reciprocity).
     ]
 
@@ -84,6 +89,8 @@ class LiveScreen(Screen[None]):
         self._shown: tuple | None = None
         self._last_phase = ""
         self._texts: dict[str, object] = {}  # what each widget shows now
+        self._draft = ""  # a note left half typed with escape: kept, off the wall
+        self._adjusted: tuple[object, int] | None = None  # the turn last given + or -, and by how much in all
 
     BREAKOUT_ACTIONS = {"regroup", "move_person"}
 
@@ -124,17 +131,22 @@ class LiveScreen(Screen[None]):
         with Horizontal(id="clock-row"):
             yield TurnClock()
             yield GroupsGrid()
+        # Small acknowledgements (+30s, note saved, welcome): one line under the clock, replaced by
+        # the next, where a stack of toasts would cover the digits the room reads.
+        yield Static(id="status-line")
         yield Static(id="next-line")
         yield Static(id="groups")
         yield Static(id="message")
 
     def game_panel(self) -> ReciprocityPanel:
         """The points recorded, under the keys of the level: shared with the agenda screen."""
-        return ReciprocityPanel(self.session, self.store, self.clock, self.tz, rules=self.rules, run=self._do)
+        return ReciprocityPanel(
+            self.session, self.store, self.clock, self.tz, rules=self.rules, run=self._do, acknowledge=self.acknowledge
+        )
 
     def bottom_widgets(self) -> ComposeResult:
         yield TypedLine(
-            placeholder="/ to type a note (the timer keeps running); enter saves it",
+            placeholder=NOTE_PLACEHOLDER,
             id="note-input",
             on_enter=self._save_note,
             on_escape=self._leave_note,
@@ -154,6 +166,14 @@ class LiveScreen(Screen[None]):
 
     def _say(self, notice: Notice) -> None:
         self.notify(notice.message, severity=notice.severity, timeout=notice.timeout)
+
+    def acknowledge(self, text: str) -> None:
+        """Say that a small change was made, in the status line (a toast would cover the clock)."""
+        self._adjusted = None
+        self._show_status(text)
+
+    def _show_status(self, text: str) -> None:
+        self.query_one("#status-line", Static).update(Content(text))
 
     # -- rendering ---------------------------------------------------------------
     def now(self) -> float:
@@ -212,7 +232,8 @@ class LiveScreen(Screen[None]):
         self.set_class(view.over, "-overtime")
 
     def _wall(self, now: float) -> str:
-        return moment(now, self.tz).strftime("%H:%M")
+        # Labelled: beside the mm:ss countdown a bare "16:36" reads as a second timer.
+        return moment(now, self.tz).strftime("now %H:%M")
 
     def _tick(self) -> None:
         self.ticker.tick()  # the heartbeat before the paint (circle.sessions.ticker)
@@ -239,9 +260,19 @@ class LiveScreen(Screen[None]):
         self._do(self.session.back)
 
     def action_adjust(self, seconds: int) -> None:
-        if self._do(self.session.adjust, seconds):
-            sign = "+" if seconds > 0 else "-"
-            self.notify(f"{sign}{abs(seconds)}s for this turn", timeout=2)
+        if not self._do(self.session.adjust, seconds):
+            return
+        state = self.session.state
+        slot, run = state.current, state.run
+        turn = (run.index if run else None, slot.label if slot else None)
+        # Presses in a row for one turn add up on one line ("+2m for this turn"), not one line each.
+        total = seconds + (self._adjusted[1] if self._adjusted and self._adjusted[0] == turn else 0)
+        self._adjusted = (turn, total)
+        what = "block" if isinstance(run.step if run else None, BlockStep) else "turn"  # a meal, a break: a block
+        left = state.remaining(self.now())
+        after = f"{format_duration(left)} left" if left >= 0 else f"{format_duration(-left)} over"
+        sign = "+" if total >= 0 else "-"
+        self._show_status(f"{sign}{format_duration(abs(total))} for this {what} · {after}")
 
     def action_skip_step(self) -> None:
         """Skip the rest of this step; one that is fixed, or has more than a minute left, asks first."""
@@ -268,7 +299,7 @@ class LiveScreen(Screen[None]):
     def _skip(self) -> None:
         title = self.session.state.run.step.title if self.session.state.run else ""
         if self._do(self.session.skip_step):
-            self.notify(f"skipped {title}; b brings it back", timeout=4)
+            self.acknowledge(f"skipped {title}; b brings it back")
 
     def action_script(self) -> None:
         self.toggle_class("-show-script")
@@ -286,16 +317,27 @@ class LiveScreen(Screen[None]):
         return True
 
     def _open_note(self) -> None:
-        self.set_focus(self.query_one("#note-input", TypedLine))  # now, not after the next keys
+        line = self.query_one("#note-input", TypedLine)
+        if self._draft:  # back to the draft, where it was left
+            line.value, self._draft = self._draft, ""
+            line.cursor_position = len(line.value)
+            line.placeholder = NOTE_PLACEHOLDER
+        self.set_focus(line)  # now, not after the next keys
 
     def _save_note(self, text: str) -> None:
         line = self.query_one("#note-input", TypedLine)
         if text.strip() and self._do(self.session.note, text):
             line.clear()
-            self.notify("note saved", timeout=2)
+            self.acknowledge("note saved")
         self._rest()  # the very next key is the wall's
 
     def _leave_note(self) -> None:
+        # The room reads the note line too: a half-typed note is kept as a draft, not left on the wall.
+        line = self.query_one("#note-input", TypedLine)
+        if line.value.strip():
+            self._draft = line.value
+            line.clear()
+            line.placeholder = DRAFT_PLACEHOLDER
         self._rest()
 
     def key_escape(self) -> None:
@@ -312,9 +354,9 @@ class LiveScreen(Screen[None]):
                 self.notify(str(exc), severity="error")
                 return
             if self._do(self.session.add_person, name, person.id):
-                self.notify(f"welcome, {name}", timeout=3)
+                self.acknowledge(f"welcome, {name}")
 
-        self.app.push_screen(AskText("Who has arrived?", "a name"), added)
+        self.app.push_screen(AskText("Who has arrived?", "a name", docked=True), added)
 
     def action_remove_person(self) -> None:
         state = self.session.state
@@ -324,7 +366,7 @@ class LiveScreen(Screen[None]):
             if person_id:
                 self._do(self.session.remove_person, person_id)
 
-        self.app.push_screen(PickOne("Who is leaving?", choices), removed)
+        self.app.push_screen(PickOne("Who is leaving?", choices, docked=True), removed)
 
     # -- follow along ----------------------------------------------------------------
     async def action_follow(self) -> None:
@@ -339,7 +381,7 @@ class LiveScreen(Screen[None]):
         async def closed(choice: str | None) -> None:
             if choice == "stop":
                 await self.following.stop()
-                self.notify("phones no longer follow along", timeout=4)
+                self.acknowledge("phones no longer follow along")
 
         self.app.push_screen(FollowDialog(url, lambda: self.following.followers), closed)
 
@@ -347,7 +389,7 @@ class LiveScreen(Screen[None]):
         """A resumed session that was shared: phones find it again at the address they had."""
         if await self.following.start(self.session.state.session_id):
             self.following.update(self.session)
-            self.notify("phones follow along again, at the same address", timeout=6)
+            self.acknowledge("phones follow along again, at the same address")
 
     # -- breakouts ------------------------------------------------------------------
     def action_regroup(self) -> None:
@@ -356,7 +398,7 @@ class LiveScreen(Screen[None]):
 
         def regroup(yes: bool | None = True) -> None:
             if yes and self._do(self.session.reshuffle):
-                self.notify("new groups from this round on", timeout=3)
+                self.acknowledge("new groups from this round on")
 
         if slot is not None and (slot.spent > 0 or state.running):  # people are already sitting together
             detail = "This round is under way: everyone moves to a new group now."
@@ -402,7 +444,23 @@ class LiveScreen(Screen[None]):
 
     def action_end(self) -> None:
         async def confirmed(yes: bool | None) -> None:
-            if yes and self._do(self.session.end):
+            if yes and self._draft:  # never dropped unasked
+                self.app.push_screen(ConfirmDialog("Save the draft note first?", self._draft), save_draft)
+            elif yes:
+                await end()
+
+        async def save_draft(yes: bool | None) -> None:
+            if yes is None:  # escape: neither saved nor dropped, and the session goes on
+                return
+            draft, self._draft = self._draft, ""
+            if yes and not self._do(self.session.note, draft):
+                self._draft = draft  # refused (the store): kept, and the session goes on
+                return
+            self.query_one("#note-input", TypedLine).placeholder = NOTE_PLACEHOLDER
+            await end()
+
+        async def end() -> None:
+            if self._do(self.session.end):
                 self.following.update(self.session)  # phones see that it has ended
                 await self.following.stop()
                 self.post_message(ShowSummary(self.session))

@@ -28,8 +28,8 @@ Run = Callable[..., bool]
 
 LEVEL_KEYS = {
     1: "l listened · u undo",
-    2: "o offer · i ask · u undo",
-    3: "a meeting: attendance counts",
+    2: "o offer i ask u undo",  # 20 cells: the whole title fits the panel at 80 columns
+    3: "attendance counts",
     4: "c conflict · u undo",
     5: "w co-owners · u undo",
 }
@@ -56,11 +56,20 @@ class ReciprocityPanel(WallFocus, Static, can_focus=True):
     ]
 
     def __init__(
-        self, session: Session, store: Store, clock: Clock, tz: tzinfo | None, *, rules: ScoringRules, run: Run
+        self,
+        session: Session,
+        store: Store,
+        clock: Clock,
+        tz: tzinfo | None,
+        *,
+        rules: ScoringRules,
+        run: Run,
+        acknowledge: Callable[[str], None],
     ):
         super().__init__(id="records")
         self.session, self.store, self.clock, self.tz, self.rules = session, store, clock, tz, rules
         self.run = run
+        self.acknowledge = acknowledge  # the wall's status line: a toast would cover the countdown
         self._first_note: list[str] = []  # a line above the points (level 5 played with no earlier levels)
         self._shown: tuple | None = None
 
@@ -111,14 +120,14 @@ class ReciprocityPanel(WallFocus, Static, can_focus=True):
 
     def _recorded(self, command: Callable[..., object], *args: object, note: str = "recorded") -> None:
         if self.run(command, *args):
-            self.notify(note, timeout=4 if note != "recorded" else 2)
+            self.acknowledge(note)
 
     def _pair(self, title: str, first: str, second: str, command, label: str, note: str = "recorded") -> None:
         def done(result: tuple[str, str, str] | None) -> None:
             if result:
                 self._recorded(command, *result, note=note)
 
-        self.app.push_screen(PairDialog(title, first, second, self._present(), label), done)
+        self.app.push_screen(PairDialog(title, first, second, self._present(), label, docked=True), done)
 
     def _money_note(self, points: int, what: str) -> str:
         bonus = self.rules.level(2).respect_bonus
