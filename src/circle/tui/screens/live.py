@@ -43,6 +43,9 @@ NOTE_PLACEHOLDER = "/ to type a note (the timer keeps running); enter saves it"
 DRAFT_PLACEHOLDER = "draft note kept (/ to finish it)"
 
 
+ADJUST = Binding.Group("±30s")
+
+
 class LiveScreen(Screen[None]):
     CSS_PATH = "live.tcss"
     # Nothing has focus (or the game panel, for its keys): every key is the wall's until / opens the note line.
@@ -52,8 +55,9 @@ class LiveScreen(Screen[None]):
         Binding("n", "next", "Next", id="next"),
         Binding("p", "pass_turn", "Pass", id="pass"),
         Binding("b", "back", "Back", id="back"),
-        Binding("plus,equals_sign", "adjust(30)", "+30s", id="more", key_display="+"),
-        Binding("minus", "adjust(-30)", "-30s", id="less", key_display="-"),
+        # One footer entry for the pair ("+ - ±30s"): with the breakout keys the footer fills 80 columns.
+        Binding("plus,equals_sign", "adjust(30)", "+30s", id="more", key_display="+", group=ADJUST),
+        Binding("minus", "adjust(-30)", "-30s", id="less", key_display="-", group=ADJUST),
         Binding("a", "add_person", "Add", id="add"),
         Binding("e", "end", "End", id="end"),
         Binding("question_mark", "help", "Help", id="help", key_display="?"),
