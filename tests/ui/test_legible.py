@@ -209,28 +209,21 @@ async def test_countdown_check_catches_a_toast_over_the_clock():
     assert any("toast" in p for p in found), found
 
 
-async def test_countdown_check_catches_digits_that_do_not_fit():
-    app = _Clock()
-    async with app.run_test(size=(8, 6)) as pilot:
+@pytest.mark.parametrize(
+    ("make", "size", "check", "caught"),
+    [
+        (lambda: _Clock(), (8, 6), countdown_covered, lambda p: "needs" in p),  # digits that do not fit
+        (lambda: _Overlap(), (40, 12), overlaps, lambda p: "#a" in p and "#b" in p),  # two widgets in one place
+        (lambda: _Ellipsis(), (40, 12), cut_text, lambda p: "ellipsised" in p),  # an ellipsised label
+    ],
+    ids=["digits-that-do-not-fit", "two-widgets-in-one-place", "an-ellipsised-label"],
+)
+async def test_each_check_catches_its_fault(make, size, check, caught):
+    app = make()
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        found = countdown_covered(app)
-    assert any("needs" in p for p in found), found
-
-
-async def test_overlap_check_catches_two_widgets_in_one_place():
-    app = _Overlap()
-    async with app.run_test(size=(40, 12)) as pilot:
-        await pilot.pause()
-        found = overlaps(app)
-    assert any("#a" in p and "#b" in p for p in found), found
-
-
-async def test_cut_check_catches_an_ellipsised_label():
-    app = _Ellipsis()
-    async with app.run_test(size=(40, 12)) as pilot:
-        await pilot.pause()
-        found = cut_text(app)
-    assert any("ellipsised" in p for p in found), found
+        found = check(app)
+    assert any(caught(p) for p in found), found
 
 
 async def test_breakout_check_catches_a_missing_person():
