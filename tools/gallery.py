@@ -100,7 +100,8 @@ def _follow(world: World):
 
     async def run_before(pilot: Pilot) -> None:
         await live(pilot)
-        app.push_screen(FollowDialog("http://192.168.1.20:8765/Zq3-demo-token-for-the-gallery/", lambda: 12))
+        url = "http://192.168.1.20:8765/Zq3-demo-token-for-the-gallery/"
+        app.push_screen(FollowDialog(url, lambda: 12, app.screen.clock_line))
         await pilot.pause()
 
     return app, run_before

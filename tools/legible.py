@@ -8,7 +8,7 @@ drawn text through :func:`tools.shown.screen_lines`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 from rich.cells import cell_len
 from textual.app import App
@@ -23,6 +23,7 @@ from textual.widgets._toast import Toast, ToastRack  # not exported: a toast's r
 
 from circle.core.wall_text import wall_text
 from circle.tui.widgets.big_clock import BigClock, pixels
+from circle.tui.widgets.groups_grid import GroupsGrid
 from tools.shown import screen_lines
 
 Check = Callable[[App], list[str]]
@@ -108,9 +109,16 @@ def _timer_runs(screen: Screen) -> bool:
     return bool(getattr(state, "running", True))
 
 
+def _carries(app: App, cover: Region, time: str) -> bool:
+    """Whether a dialog over the digits shows their time itself, in words (the follow code does,
+    while people scan it during a turn)."""
+    lines = screen_lines(app)
+    return any(time in line[cover.x : cover.right] for line in lines[cover.y : cover.bottom])
+
+
 def countdown_covered(app: App) -> list[str]:
     """A visible BigClock lies whole on the screen, its digits fit it, and while its timer runs nothing
-    lies over it (a dialog over a stopped clock is the facilitator at work)."""
+    lies over it (a dialog over a stopped clock is the facilitator at work) unless it shows the time."""
     problems = []
     stack = app.screen_stack
     for depth, screen in enumerate(stack):
@@ -133,7 +141,7 @@ def countdown_covered(app: App) -> list[str]:
                 problems.append(f"countdown: {where} needs {width}x3 cells, has {region.width}x{region.height}")
             for above in stack[depth:] if runs else ():
                 for what, cover in _covers(above):
-                    if cover.overlaps(region):
+                    if cover.overlaps(region) and not _carries(app, cover, clock.text):
                         problems.append(f"countdown: {what} covers {where}")
     return problems
 
@@ -225,3 +233,22 @@ CHECKS: dict[str, Check] = {
 def problems(app: App) -> list[str]:
     """What every check finds on the app as it stands."""
     return [problem for check in CHECKS.values() for problem in check(app)]
+
+
+async def problems_on_every_page(app: App, settle: Callable[[], Awaitable[object]]) -> list[str]:
+    """What every check finds on each page of a breakout that pages its groups (they turn on their
+    own): a person is missing only when no page names them; any other fault counts on any page."""
+    found = problems(app)
+    grids = [grid for grid in app.screen.query(GroupsGrid) if len(grid.plan.pages) > 1]
+    if not grids:
+        return found
+    missing = {p for p in found if p.startswith("breakout:")}
+    others = [p for p in found if not p.startswith("breakout:")]
+    for grid in grids:
+        for _ in range(len(grid.plan.pages) - 1):
+            grid.turn_page()
+            await settle()
+            now = problems(app)
+            missing &= {p for p in now if p.startswith("breakout:")}
+            others += [p for p in now if not p.startswith("breakout:") and p not in others]
+    return others + sorted(missing)

@@ -42,6 +42,30 @@ async def test_q_puts_the_code_on_the_wall_and_x_stops_sharing(world):
         assert await page_status(url) is None  # the port is closed
 
 
+async def test_the_code_keeps_the_turns_time_in_sight(world):
+    # The code covers the big digits while people scan it: the dialog says the time itself.
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        await pilot.press("space")
+        world.clock.advance(5)
+        await pilot.pause(0.3)
+        await pilot.press("q")
+        await pilot.pause(0.3)
+        dialog = app.screen
+        assert isinstance(dialog, FollowDialog)
+        live = app.screen_stack[-2]
+        line = str(dialog.query_one("#follow-clock").content)
+        assert line == live.clock_line() and line.startswith("Ana · ")
+        world.clock.advance(10)
+        await pilot.pause(0.4)
+        later = str(dialog.query_one("#follow-clock").content)
+        assert later != line and later.startswith("Ana · ")
+        await pilot.press("x")
+        await pilot.pause()
+
+
 async def test_ending_the_session_stops_sharing(world):
     app = world.app(follow=LOOPBACK, follow_at_start=True)  # as `circle run --follow`
     async with app.run_test(size=(100, 30)) as pilot:

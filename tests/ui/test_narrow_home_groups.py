@@ -115,3 +115,14 @@ async def test_every_summary_column_shows_at_80x24(name, tmp_path):
             assert table.virtual_size.width <= table.scrollable_content_region.width, table.id
             for column in table.columns.values():
                 assert str(column.label) in region_text(app, table), (table.id, column.label)
+
+
+@pytest.mark.parametrize("protocol", ["reciprocity-2-money", "feelz-appreciation"])
+async def test_the_live_footer_comes_with_the_screen(app_factory, protocol):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_ready(pilot)
+        app.start_session(protocol, ["Ana", "Ben", "Caro"])
+        await pilot.pause(0)  # the screen's first paint, before any focus settles
+        keys = [key.description for key in app.screen.query(FooterKey)]
+        assert "Go/pause" in keys and "End" in keys

@@ -64,3 +64,23 @@ async def test_listening_round_scores_everyone_present(app_factory, world):
         await pilot.pause()
         totals = compute(world.store, app.rules).totals()
         assert sorted(levels[1] for levels in totals.values()) == [1, 1, 1]
+
+
+async def test_the_newest_moment_is_whole_on_the_panel_and_earlier_ones_are_counted(app_factory, world):
+    # At 80x24 the panel has six rows: five long offers used to fill them, the newest cut off below.
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.start_session("reciprocity-2-money", ["Ana", "Ben", "Caro"])
+        await pilot.pause()
+        live = app.screen
+        ids = {p.name: p.id for p in live.session.state.people_present()}
+        for n in range(1, 6):
+            live.session.record_offer(ids["Ben"], ids["Ana"], f"offer number {n} with a long description")
+        live.refresh_view()
+        await pilot.pause()
+        panel = live.query_one("#records")
+        shown = str(panel.content)
+        assert "offer number 5 with a long description" in shown
+        assert shown.splitlines()[0].startswith("… ") and "earlier" in shown.splitlines()[0]
+        rows = panel.content_region.height
+        assert panel.get_content_height(live.size, live.size, panel.content_region.width) <= rows

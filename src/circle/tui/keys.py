@@ -3,7 +3,7 @@ help (?) and the command palette: the screen's own, its inherited ones and the a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from textual.binding import Binding
@@ -46,11 +46,12 @@ def key_rows(screen: Screen) -> list[KeyRow]:
     return sorted(rows, key=lambda row: (row.everywhere, len(row.node.ancestors)))
 
 
-def show_help(screen: Screen, extra: Sequence[tuple[str, str]] = ()) -> None:
-    """The help dialog over ``screen``: its keys, ``extra`` keys it handles itself, then the rest."""
+def show_help(screen: Screen, extra: Sequence[tuple[str, str]] = (), clock: Callable[[], str] | None = None) -> None:
+    """The help dialog over ``screen``: its keys, ``extra`` keys it handles itself, then the rest;
+    ``clock`` gives the countdown it covers as a line."""
     from circle.tui.screens.dialogs import HelpDialog
 
     rows = key_rows(screen)
     own = [(row.keys, row.description) for row in rows if not row.everywhere]
     everywhere = [(row.keys, row.description) for row in rows if row.everywhere]
-    screen.app.push_screen(HelpDialog([*own, *extra], everywhere))
+    screen.app.push_screen(HelpDialog([*own, *extra], everywhere, clock))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -45,13 +45,22 @@ class ConfirmDialog(_Dialog):
         Binding("n", "answer(False)", "No", id="no"),
     ]
 
-    def __init__(self, question: str, detail: str = ""):
+    def __init__(self, question: str, detail: str = "", *, docked: bool = False):
         super().__init__()
         self.question = question
         self.detail = detail
+        self.docked = docked
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog") as frame:
+            if self.docked:  # the question in the frame, the detail and the buttons on one line
+                self._dock(frame, self.question, "y yes · n no")
+                yield Label(_shown(self.question), classes="dialog-title")
+                with Horizontal(classes="dialog-row"):
+                    yield Static(_shown(self.detail), classes="dialog-says")
+                    yield Button("Yes (y)", id="yes", variant="primary", compact=True)
+                    yield Button("No (n)", id="no", compact=True)
+                return
             yield Label(_shown(self.question), classes="dialog-title")
             if self.detail:
                 yield Static(_shown(self.detail), classes="dialog-detail")
@@ -148,20 +157,40 @@ class HelpDialog(_Dialog):
 
     BINDINGS = [Binding("escape,question_mark,q", "cancel", "Close", id="close")]
 
-    def __init__(self, rows: Sequence[tuple[str, str]], everywhere: Sequence[tuple[str, str]] = ()):
+    def __init__(
+        self,
+        rows: Sequence[tuple[str, str]],
+        everywhere: Sequence[tuple[str, str]] = (),
+        clock: Callable[[], str] | None = None,
+    ):
+        """``clock``: the wall's countdown as a line, kept in sight while the list covers the digits."""
         super().__init__()
         self.rows = list(rows)
         self.everywhere = list(everywhere)
+        self.clock = clock
 
     def compose(self) -> ComposeResult:
         # A long list scrolls (up, down) inside the dialog's frame, which stays as it is.
         with VerticalScroll(classes="dialog"):
             yield Label("Keys", classes="dialog-title")
+            if self.clock is not None:
+                yield Static(classes="dialog-clock")
             yield Static(_keys(self.rows), classes="dialog-keys")
             if self.everywhere:
                 yield Label("On every screen", classes="dialog-section")
                 yield Static(_keys(self.everywhere), classes="dialog-keys")
             yield Static("escape or ? to close", classes="dialog-detail")
+
+    def on_mount(self) -> None:
+        if self.clock is not None:
+            self._time()
+            self.set_interval(0.25, self._time)
+
+    def _time(self) -> None:
+        line = self.clock() if self.clock else ""
+        shown = self.query_one(".dialog-clock", Static)
+        if str(shown.content) != line:
+            shown.update(Content(line))
 
 
 def _keys(rows: Sequence[tuple[str, str]]) -> Content:

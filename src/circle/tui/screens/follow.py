@@ -25,16 +25,20 @@ class FollowDialog(ModalScreen[str | None]):
         Binding("x", "dismiss('stop')", "Stop sharing", id="stop-sharing"),
     ]
 
-    def __init__(self, url: str, followers: Callable[[], int] = lambda: 0):
+    def __init__(self, url: str, followers: Callable[[], int] = lambda: 0, clock: Callable[[], str] = lambda: ""):
+        """``clock``: the wall's countdown as a line ("Ben · 1:55"), kept in sight while the code
+        covers the big digits: people scan during a turn, and the room still sees its time."""
         super().__init__()
         self.url = url
         self.followers = followers
+        self.clock = clock
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="follow-box"):
             yield Static(id="qr")
             with Vertical(id="follow-text"):
                 yield Label("Follow along on your phone", id="follow-title")
+                yield Static(id="follow-clock")
                 yield Static("Scan the code, or type:", classes="follow-muted")
                 yield Static(Content(self.url), id="follow-url")
                 yield Static(
@@ -47,7 +51,9 @@ class FollowDialog(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self._draw()
         self._count()
+        self._time()
         self.set_interval(1.0, self._count)
+        self.set_interval(0.25, self._time)
 
     def on_resize(self) -> None:
         self._draw()
@@ -59,6 +65,13 @@ class FollowDialog(ModalScreen[str | None]):
         if scale != getattr(self, "_scale", None):
             self._scale = scale
             self.query_one("#qr", Static).update(Content("\n".join(qr_lines(self.url, scale=scale))))
+
+    def _time(self) -> None:
+        line = self.clock()
+        shown = self.query_one("#follow-clock", Static)
+        shown.display = bool(line)
+        if str(shown.content) != line:
+            shown.update(Content(line))
 
     def _count(self) -> None:
         n = self.followers()

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Select, Sparkline, Static
+from textual.widgets import Label, Select, Sparkline, Static
 
 from circle.core.clock import Clock
 from circle.core.localtime import moment
@@ -24,6 +24,7 @@ from circle.store import Store
 from circle.tui.remembered import Remembered
 from circle.tui.screens.dialogs import TraceDialog
 from circle.tui.screens.export_dialog import Offer, file_stem, open_export
+from circle.tui.widgets.keys_footer import KeysFooter
 from circle.tui.widgets.rows_table import RowsTable
 
 EVERYONE = "__everyone__"
@@ -68,7 +69,7 @@ class LedgerScreen(Screen[None]):
             with Vertical(id="meetings-pane"):
                 yield Label("Meetings", classes="pane-title", id="meetings-title")
                 yield Static(id="meetings")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._columns("month")

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from circle.core.clock import Clock
 from circle.core.durations import format_duration
@@ -27,6 +27,7 @@ from circle.tui.host import ShowSummary
 from circle.tui.keys import show_help
 from circle.tui.screens.dialogs import AskText, ConfirmDialog, PickOne
 from circle.tui.widgets.groups_grid import GroupsGrid
+from circle.tui.widgets.keys_footer import KeysFooter
 from circle.tui.widgets.reciprocity import ReciprocityPanel
 from circle.tui.widgets.roster import Roster
 from circle.tui.widgets.turn_clock import TurnClock
@@ -156,7 +157,7 @@ class LiveScreen(Screen[None]):
             on_escape=self._leave_note,
             joins_lines=True,
         )
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.refresh_view()
@@ -298,7 +299,7 @@ class LiveScreen(Screen[None]):
             if yes:
                 self._skip()
 
-        self.app.push_screen(ConfirmDialog(f"Skip {run.step.title}?", detail), confirmed)
+        self.app.push_screen(ConfirmDialog(f"Skip {run.step.title}?", detail, docked=True), confirmed)
 
     def _skip(self) -> None:
         title = self.session.state.run.step.title if self.session.state.run else ""
@@ -387,7 +388,16 @@ class LiveScreen(Screen[None]):
                 await self.following.stop()
                 self.acknowledge("phones no longer follow along")
 
-        self.app.push_screen(FollowDialog(url, lambda: self.following.followers), closed)
+        self.app.push_screen(FollowDialog(url, lambda: self.following.followers, self.clock_line), closed)
+
+    def clock_line(self) -> str:
+        """The countdown as one line, as the big digits show it (for a dialog that covers them)."""
+        turn = self.query_one(TurnClock)
+        if not turn.display:
+            return ""
+        speaker = self._texts.get("#speaker", "")
+        time = turn.text
+        return f"{speaker} · {time}" if speaker else time
 
     async def share_again(self) -> None:
         """A resumed session that was shared: phones find it again at the address they had."""
@@ -406,7 +416,7 @@ class LiveScreen(Screen[None]):
 
         if slot is not None and (slot.spent > 0 or state.running):  # people are already sitting together
             detail = "This round is under way: everyone moves to a new group now."
-            self.app.push_screen(ConfirmDialog("Mix new groups now?", detail), regroup)
+            self.app.push_screen(ConfirmDialog("Mix new groups now?", detail, docked=True), regroup)
         else:
             regroup()
 
@@ -442,14 +452,14 @@ class LiveScreen(Screen[None]):
                 else:
                     self._do(self.session.swap_people, person_id, value)
 
-            self.app.push_screen(PickOne(f"Move {state.name(person_id)} to", targets), moved)
+            self.app.push_screen(PickOne(f"Move {state.name(person_id)} to", targets, docked=True), moved)
 
-        self.app.push_screen(PickOne("Who moves?", people), chosen)
+        self.app.push_screen(PickOne("Who moves?", people, docked=True), chosen)
 
     def action_end(self) -> None:
         async def confirmed(yes: bool | None) -> None:
             if yes and self._draft:  # never dropped unasked
-                self.app.push_screen(ConfirmDialog("Save the draft note first?", self._draft), save_draft)
+                self.app.push_screen(ConfirmDialog("Save the draft note first?", self._draft, docked=True), save_draft)
             elif yes:
                 await end()
 
@@ -471,12 +481,12 @@ class LiveScreen(Screen[None]):
 
         state = self.session.state
         detail = "" if state.finished else "Steps not yet run will be marked as not reached."
-        self.app.push_screen(ConfirmDialog("End this session?", detail), confirmed)
+        self.app.push_screen(ConfirmDialog("End this session?", detail, docked=True), confirmed)
 
     def action_help(self) -> None:
         # The keys that work here and now (reciprocity keys on their level, breakout keys in a
         # breakout), as Textual has them active, and escape, which the screen handles itself.
-        show_help(self, extra=[("escape", "leave the note line")])
+        show_help(self, extra=[("escape", "leave the note line")], clock=self.clock_line)
 
     def pause_for_quit(self) -> None:
         """Quitting on purpose pauses the turn, so the time away is not counted."""

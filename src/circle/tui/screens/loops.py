@@ -10,7 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from circle.core.clock import Clock, SystemClock
 from circle.core.localtime import moment
@@ -20,6 +20,7 @@ from circle.store import Store, StoreError
 from circle.tui.remembered import Remembered
 from circle.tui.screens.dialogs import AskText, ConfirmDialog, PickOne
 from circle.tui.screens.export_dialog import Offer, file_stem, open_export
+from circle.tui.widgets.keys_footer import KeysFooter
 
 
 class LoopsDrawing(Widget):
@@ -98,7 +99,7 @@ class LoopsScreen(Screen[None]):
                 yield Static(id="activity")
                 yield Label("Roles", classes="pane-title")
                 yield Static(id="roles")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.show()

@@ -8,13 +8,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from circle.core.wall_text import wall_text
 from circle.engine import CommandRejected, RosterError, Session, check_roster
 from circle.games.openspace import OpenSpace, grid_text, harvest_text, parse_spaces
 from circle.store import Store, StoreError
 from circle.tui.screens.dialogs import AskText, FormDialog, PickOne
+from circle.tui.widgets.keys_footer import KeysFooter
 
 
 class MarketScreen(Screen[None]):
@@ -95,7 +96,7 @@ class MarketScreen(Screen[None]):
             with Vertical(id="harvest-pane"):
                 yield Label("Harvest and projects", classes="pane-title")
                 yield Static(id="harvest")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#proposals", DataTable)

@@ -26,6 +26,7 @@ from circle.views.live import LiveView, live_view
 # Gives a command to the session as the wall does (said when refused; repainted when done).
 Run = Callable[..., bool]
 
+ROWS = 6  # the panel's rows inside its border (#records in live.tcss: max-height 8)
 LEVEL_KEYS = {
     1: "l listened · u undo",
     2: "o offer i ask u undo",  # 20 cells: the whole title fits the panel at 80 columns
@@ -101,18 +102,41 @@ class ReciprocityPanel(WallFocus, Static, can_focus=True):
             return []
         if played & {1, 2, 3, 4}:
             return []
-        return [f"{state.group['name']} has no earlier levels recorded; the game suggests a few rounds of 1-4 first"]
+        return ["levels 1-4 come first (none on record)"]
 
     def show(self, view: LiveView) -> None:
-        if self._shown == (view.records, view.attendance):
+        if self._shown == (view.records, view.attendance, self.content_region.width):
             return
-        self._shown = (view.records, view.attendance)
+        self._shown = (view.records, view.attendance, self.content_region.width)
         # The attendance, then the latest moments, oldest first as in the summary and exports.
-        lines = [*([view.attendance] if view.attendance else []), *self._first_note, *view.records[-5:]]
+        # The level-5 advice is for before the first record; then the records need its rows.
+        head = [*([view.attendance] if view.attendance else []), *([] if view.records else self._first_note)]
+        lines = head + self._latest(view.records, ROWS - self._rows(head))
         self.update(Content("\n".join(lines) or "nothing recorded yet"))
         # A crew's meeting (any protocol that serves as one) shows its attendance as level 3 does.
         self.border_title = LEVEL_KEYS.get(self.level or (3 if view.attendance else 0), "")
         self.display = self.level is not None or bool(view.attendance)
+
+    def _rows(self, lines: list[str]) -> int:
+        width = self.content_region.width
+        return sum(len(Content(line).wrap(width)) if width > 0 else 1 for line in lines)
+
+    def _latest(self, records: list[str], rows: int) -> list[str]:
+        """The newest moments whole in ``rows`` rows, said when earlier ones do not fit (the summary
+        and the exports have them all): a wrapped line cut at the panel's foot would hide the newest."""
+        shown: list[str] = []
+        for record in reversed(records):
+            earlier = len(records) - len(shown) - 1
+            reserve = 1 if earlier else 0  # the "earlier" line
+            if self._rows([record, *shown]) + reserve > rows:
+                break
+            shown.insert(0, record)
+        earlier = len(records) - len(shown)
+        return ([f"… {earlier} earlier" if shown else f"{earlier} recorded"] if earlier else []) + shown
+
+    def on_resize(self) -> None:
+        if self._shown is not None:  # the same moments, wrapped again to the new width
+            self.show(live_view(self.session.state, self.clock.now(), self.rules))
 
     # -- the keys --------------------------------------------------------------------------
     def _present(self) -> list[tuple[str, str]]:
@@ -148,7 +172,7 @@ class ReciprocityPanel(WallFocus, Static, can_focus=True):
                 self._recorded(self.session.record_listened)
 
         detail = f"Each of the {len(self.session.state.present)} people here earns a point."
-        self.app.push_screen(ConfirmDialog("Has everyone listened to everyone?", detail), confirmed)
+        self.app.push_screen(ConfirmDialog("Has everyone listened to everyone?", detail, docked=True), confirmed)
 
     def action_conflict(self) -> None:
         state = self.session.state
@@ -169,7 +193,7 @@ class ReciprocityPanel(WallFocus, Static, can_focus=True):
                 conflict = next(c for c in open_ones if c.id == choice)
                 self._close_conflict(conflict.id, list(conflict.between))
 
-        self.app.push_screen(PickOne("Conflict", choices), chosen)
+        self.app.push_screen(PickOne("Conflict", choices, docked=True), chosen)
 
     def _close_conflict(self, conflict_id: str, between: list[str]) -> None:
         rules = self.rules.level(4)
@@ -182,7 +206,7 @@ class ReciprocityPanel(WallFocus, Static, can_focus=True):
             if outcome:
                 self._recorded(self.session.resolve_conflict, conflict_id, between, outcome == "yes")
 
-        self.app.push_screen(PickOne("How did it end?", outcomes), decided)
+        self.app.push_screen(PickOne("How did it end?", outcomes, docked=True), decided)
 
     def action_co_owners(self) -> None:
         def done(result: tuple[list[str], str] | None) -> None:
@@ -201,7 +225,9 @@ class ReciprocityPanel(WallFocus, Static, can_focus=True):
 
             venture = f" of {label}" if label.strip() else ""
             detail = f"{names}: +{points} each, as co-owners{venture}."
-            self.app.push_screen(ConfirmDialog("Do they now formally share its ownership?", detail), confirmed)
+            self.app.push_screen(
+                ConfirmDialog("Do they now formally share its ownership?", detail, docked=True), confirmed
+            )
 
         self.app.push_screen(ManyDialog("Who now co-owns the venture?", self._present(), "the venture"), done)
 
@@ -215,4 +241,4 @@ class ReciprocityPanel(WallFocus, Static, can_focus=True):
             if yes:
                 self._recorded(self.session.undo_record)
 
-        self.app.push_screen(ConfirmDialog("Undo the last record?", view.records[-1]), confirmed)
+        self.app.push_screen(ConfirmDialog("Undo the last record?", view.records[-1], docked=True), confirmed)

@@ -51,6 +51,11 @@ class TurnClock(Vertical):
         yield Static("", id="clock-caption")
         yield ProgressBar(total=1, show_eta=False, show_percentage=False)
 
+    @property
+    def text(self) -> str:
+        """What the big digits say."""
+        return self.query_one(BigClock).text
+
     def show(self, phase: str, seconds: int, allotted: int, elapsed: float, over: bool = False) -> None:
         """``over``: past the turn's time, running or paused; it shows as overtime either way."""
         text = format_clock(seconds)
