@@ -1,8 +1,6 @@
 """Legible from a laptop to a projector: every gallery scene at 80x24, 120x40 and 200x60 has no
 footer label cut, no text cut, no widget over another, the countdown whole and uncovered while it
 runs, and every person of a breakout round on screen.
-
-``KNOWN`` lists what fails today; each entry is a strict xfail, so a fix that lands must remove it.
 """
 
 from __future__ import annotations
@@ -10,6 +8,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
 from circle.tui.widgets.big_clock import BigClock
@@ -76,43 +75,12 @@ TWINS = {
     "loops-huge",
 }
 ALL = [scene for scene in SCENES if scene.name not in TWINS] + DIALOGS
-# Every scene runs at 80x24, the hardest; the larger sizes run for one scene of each kind of
-# screen, which keeps the whole file near two minutes on a shared machine.
-WIDE = {
-    "home",
-    "live",
-    "live-names",
-    "live-200",
-    "help",
-    "summary-agenda",
-    "agenda-day-two",
-    "follow-qr",
-    "breakout-names",
-    "breakout-tables-large",
-    "level-2-money",
-    "ledger-trace",
-    "groups",
-    "agenda-behind",
-    "harvest",
-    "loops",
-    "summary-export",
-    "breakout-move",
-}
-
-# What fails today, (scene, size): the first problem found. Remove an entry once its fix lands.
-KNOWN: dict[tuple[str, tuple[int, int]], str] = {}
 
 
-def _cases():
-    for scene in ALL:
-        for size in SIZES if scene.name in WIDE else SIZES[:1]:
-            marks = []
-            if (scene.name, size) in KNOWN:
-                marks.append(pytest.mark.xfail(strict=True, reason=KNOWN[scene.name, size]))
-            yield pytest.param(scene, size, id=f"{scene.name}-{size[0]}x{size[1]}", marks=marks)
-
-
-@pytest.mark.parametrize(("scene", "size"), _cases())
+@pytest.mark.parametrize(
+    ("scene", "size"),
+    [pytest.param(scene, size, id=f"{scene.name}-{size[0]}x{size[1]}") for scene in ALL for size in SIZES],
+)
 async def test_scene_is_legible(scene, size, tmp_path):
     app, run_before = scene.build(new_world(tmp_path))
     # Toasts shown, as on the wall (run_test leaves them out unless asked).
@@ -122,13 +90,6 @@ async def test_scene_is_legible(scene, size, tmp_path):
         await pilot.pause()
         found = await problems_on_every_page(app, pilot.pause)
     assert not found, f"{scene.name} at {size[0]}x{size[1]}:\n  " + "\n  ".join(found)
-
-
-def test_known_names_real_scenes():
-    names = {scene.name for scene in ALL}
-    assert names >= WIDE
-    run = {(name, size) for name in names for size in (SIZES if name in WIDE else SIZES[:1])}
-    assert set(KNOWN) - run == set()
 
 
 # -- each check catches what it is for -----------------------------------------------------------
@@ -217,6 +178,27 @@ async def test_each_check_catches_its_fault(make, size, check, caught):
         await pilot.pause()
         found = check(app)
     assert any(caught(p) for p in found), found
+
+
+class _Over(ModalScreen):
+    CSS = "_Over { align: center middle; } Static { width: 30; height: 5; background: red; }"
+
+    def __init__(self, says: str):
+        super().__init__()
+        self.says = says
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.says)
+
+
+@pytest.mark.parametrize(("says", "covered"), [("a list of keys", True), ("Ana · 0:00", False)])
+async def test_a_dialog_over_the_clock_may_stay_only_if_it_says_the_time(says, covered):
+    app = _Clock()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await app.push_screen(_Over(says))
+        await pilot.pause()
+        found = countdown_covered(app)
+    assert bool(found) is covered, found
 
 
 async def test_breakout_check_catches_a_missing_person():
