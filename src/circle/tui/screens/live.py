@@ -26,6 +26,7 @@ from circle.store import Store, StoreError
 from circle.tui.host import ShowSummary
 from circle.tui.keys import show_help
 from circle.tui.screens.dialogs import AskText, ConfirmDialog, PickOne
+from circle.tui.screens.hands import QUEUE_ACTIONS, HandKeys
 from circle.tui.widgets.groups_grid import GroupsGrid
 from circle.tui.widgets.keys_footer import KeysFooter
 from circle.tui.widgets.reciprocity import ReciprocityPanel
@@ -47,7 +48,7 @@ DRAFT_PLACEHOLDER = "draft note kept (/ to finish it)"
 ADJUST = Binding.Group("±30s")
 
 
-class LiveScreen(Screen[None]):
+class LiveScreen(HandKeys, Screen[None]):
     CSS_PATH = "live.tcss"
     # Nothing has focus (or the game panel, for its keys): every key is the wall's until / opens the note line.
     AUTO_FOCUS = ""
@@ -71,6 +72,7 @@ class LiveScreen(Screen[None]):
         Binding("g", "regroup", "Mix", id="regroup"),
         Binding("v", "move_person", "Move", id="move"),
         # The Reciprocity Game's keys are its panel's (circle.tui.widgets.reciprocity).
+        *HandKeys.BINDINGS,  # a speaking queue's (circle.tui.screens.hands)
     ]
 
     def __init__(
@@ -105,7 +107,12 @@ class LiveScreen(Screen[None]):
             return False
         if action in self.BREAKOUT_ACTIONS:
             return self._in_breakout()
-        if action == "pass_turn":  # only a person's turn can be passed
+        if action in QUEUE_ACTIONS:
+            return self.in_queue()
+        if action == "pass_turn":  # only a person's turn can be passed (in a queue, the one called)
+            queue = self.session.state.queue
+            if queue is not None:
+                return queue.speaking is not None
             slot = self.session.state.current
             return slot is None or slot.speaker is not None
         return True
@@ -223,7 +230,8 @@ class LiveScreen(Screen[None]):
         self.set_class(bool(view.cards), "-breakout")
         self.query_one(GroupsGrid).show(view.cards)
         slot = self.session.state.current
-        keys = (bool(view.cards), slot is None or slot.speaker is not None)
+        queue = self.session.state.queue
+        keys = (bool(view.cards), slot is None or slot.speaker is not None, queue and queue.speaking is not None)
         if self._texts.get("keys") != keys:  # pass, regroup and move come and go with the step
             self._texts["keys"] = keys
             self.refresh_bindings()
@@ -392,12 +400,7 @@ class LiveScreen(Screen[None]):
 
     def clock_line(self) -> str:
         """The countdown as one line, as the big digits show it (for a dialog that covers them)."""
-        turn = self.query_one(TurnClock)
-        if not turn.display:
-            return ""
-        speaker = self._texts.get("#speaker", "")
-        time = turn.text
-        return f"{speaker} · {time}" if speaker else time
+        return self.query_one(TurnClock).line(str(self._texts.get("#speaker", "")))
 
     async def share_again(self) -> None:
         """A resumed session that was shared: phones find it again at the address they had."""
