@@ -2,9 +2,10 @@
 
 aiohttp runs in the app's own asyncio loop; nothing here parses HTTP by hand.
 Every path starts with an unguessable token (a wrong or missing one gets 404).
-There are only GET routes: the page, the state as JSON, and a stream of
-server-sent events that carries the state again whenever it changes (the
-browser reconnects by itself). Each address may make a burst of requests and
+The GET routes are the page, the state as JSON, and a stream of server-sent
+events that carries the state again whenever it changes (the browser reconnects
+by itself). One POST takes a participant's hand (JSON only, so a form on
+another site cannot send one; see circle.follow.hands). Each address may make a burst of requests and
 then a steady few a second; beyond that it gets 429.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from aiohttp import web
 
 from circle.engine import State
+from circle.follow.hands import HandDesk
 from circle.views.follow import follow_state
 
 PAGE = Path(__file__).with_name("page.html")
@@ -164,17 +166,19 @@ class FollowServer:
         self._closing = False
         self._server: asyncio.Server | None = None
         self.guard = Guard()
+        self.desk = HandDesk()  # hands from phones; the wall wires it up (circle.tui.following)
         self._page = PAGE.read_text(encoding="utf-8")
 
     # -- running ------------------------------------------------------------------
     async def start(self) -> str:
         """Start serving; returns the URL to share (the QR code's)."""
-        app = web.Application(middlewares=[self._limit])
+        app = web.Application(middlewares=[self._limit], client_max_size=16 * 1024)  # a hand is a few bytes
         base = f"/{self.token}"
         app.router.add_get(base, self._to_page)
         app.router.add_get(f"{base}/", self._page_handler)
         app.router.add_get(f"{base}/state", self._state_handler)
         app.router.add_get(f"{base}/events", self._events_handler)
+        app.router.add_post(f"{base}/hand", self._hand_handler)
         # An idle kept-alive connection is closed after a few seconds (phones reconnect at once).
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, keepalive_timeout=5.0)
         await runner.setup()
@@ -250,6 +254,18 @@ class FollowServer:
 
     async def _state_handler(self, request: web.Request) -> web.Response:
         return web.json_response(self.state, headers=_PRIVATE)
+
+    async def _hand_handler(self, request: web.Request) -> web.Response:
+        if request.content_type != "application/json":
+            return web.json_response({"error": "send JSON"}, status=415, headers=_PRIVATE)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return web.json_response({"error": "send a JSON object"}, status=400, headers=_PRIVATE)
+        status, answer = self.desk.request(body.get("phone"), body.get("name"), body.get("action"))
+        return web.json_response(answer, status=status, headers=_PRIVATE)
 
     async def _events_handler(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={**_PRIVATE, "Content-Type": "text/event-stream"})

@@ -39,12 +39,8 @@ if TYPE_CHECKING:
     from circle.tui.following import Following
 
 __all__ = ["TICK", "LiveScreen"]  # TICK: the screen's tick, in circle.sessions.ticker
-
-
 NOTE_PLACEHOLDER = "/ to type a note (the timer keeps running); enter saves it"
 DRAFT_PLACEHOLDER = "draft note kept (/ to finish it)"
-
-
 ADJUST = Binding.Group("±30s")
 
 
@@ -169,6 +165,7 @@ class LiveScreen(HandKeys, Screen[None]):
     def on_mount(self) -> None:
         self.refresh_view()
         self._rest()
+        self.take_phone_hands()
         self.set_interval(TICK, self._tick)
 
     def _rest(self) -> None:
@@ -251,6 +248,7 @@ class LiveScreen(HandKeys, Screen[None]):
     def _tick(self) -> None:
         self.ticker.tick()  # the heartbeat before the paint (circle.sessions.ticker)
         self.refresh_view()
+        self.ask_next_phone()  # a phone's question waits while a dialog is open
         self.following.update(self.session, self.now())  # a fresh clock for phones every few seconds
 
     # -- commands ------------------------------------------------------------------
