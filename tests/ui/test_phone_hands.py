@@ -3,50 +3,30 @@ its own browser context (its own storage, as two phones are), and plain HTTP for
 
 from __future__ import annotations
 
-import os
-
 import aiohttp
 import pytest
 
 from circle.tui.screens.dialogs import ConfirmDialog
-from tests.ui.test_follow_ui import CHROMIUM, LOOPBACK
+from tests.ui.test_follow_ui import LOOPBACK
+from tests.ui.test_queue_wall import at_questions as questions
 from tools.shown import screen_lines
 
 PEOPLE = ["Ana", "Ben", "Caro", "Dee"]
 
 
 @pytest.fixture
-async def phones():
+async def phones(browser):
     """Two phones, 390 px wide, each with its own storage."""
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CIRCLE_REQUIRE_BROWSER"):
-            pytest.fail(f"no Chromium at {CHROMIUM}; .ci/run installs Debian's chromium")
-        pytest.skip("no Chromium here; .ci/run installs it (Debian's chromium)")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        try:
-            pages = []
-            for _ in range(2):
-                context = await browser.new_context(viewport={"width": 390, "height": 844})
-                pages.append(await context.new_page())
-            yield pages
-        finally:
-            await browser.close()
+    pages = []
+    for _ in range(2):
+        context = await browser.new_context(viewport={"width": 390, "height": 844})
+        pages.append(await context.new_page())
+    return pages
 
 
 async def at_questions(app, pilot):
-    """The spotlight call at its questions (a progressive queue), the clock running, phones invited."""
-    app.start_session("cop-spotlight-call", PEOPLE)
-    await pilot.pause()
-    live = app.screen
-    live.session.skip_step()
-    live.session.skip_step()
-    live.session.start()
+    """The spotlight call at its questions, the clock running, phones invited."""
+    live = await questions(app, pilot)
     await pilot.press("q")
     await pilot.pause()
     await pilot.press("escape")
