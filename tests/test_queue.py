@@ -176,3 +176,22 @@ def test_the_queue_replays_exactly_and_its_turns_are_in_the_report():
     people = {p.name: p for p in report.people}
     assert people["Ben"].time == 70 and people["Dee"].time == 30 and people["Ana"].time == 60
     assert questions.actual == 100  # the block's own time
+
+
+def test_who_spoke_how_much_counts_the_queue_and_the_round_alike():
+    clock = FakeClock(1000.0)
+    s, _ = queue_step(clock, spoken=(60, 30, 0, 0))  # the round: Ana 60 s, Ben 30 s
+    s.raise_hand("caro")
+    s.next()
+    clock.advance(90)  # Caro, called from the queue, speaks 90 s
+    s.end()
+    from circle.views.sections import sections
+
+    report = build(s.state)
+    assert report.share_lines(width=6) == [
+        "██████  50%  Caro (1m 30s)",
+        "████    33%  Ana (1m)",
+        "██      17%  Ben (30s)",
+    ]
+    shown = {section.title: section.body for section in sections(report)}
+    assert shown["Who spoke how much"][0] == "- " + report.share_lines()[0]

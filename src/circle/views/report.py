@@ -266,6 +266,20 @@ class SessionReport:
         ]
         return Table(["Person", "Time", "Turns", "Passes", "Overtime", "Here"], rows)
 
+    def share_lines(self, width: int = 12) -> list[str]:
+        """Who spoke how much, the most first: a bar (the longest full), their share of all the
+        speaking, and the time. So the room sees whether the talk was shared; no points in it."""
+        spoke = sorted((p for p in self.people if p.time >= 1), key=lambda p: (-p.time, p.name))
+        total = sum(p.time for p in spoke)
+        if len(spoke) < 2 or total <= 0:
+            return []
+        most = spoke[0].time
+        return [
+            f"{'█' * max(1, round(width * p.time / most)):<{width}} {round(100 * p.time / total):>3}%  "
+            f"{p.name} ({format_duration(p.time)})"
+            for p in spoke
+        ]
+
     def plan_lines(self) -> list[str]:
         lines = []
         for change in self.plan_changes:

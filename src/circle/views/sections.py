@@ -25,6 +25,8 @@ def sections(report: SessionReport) -> list[Section]:
             out.append(Section(f"{step.number}. {step.title}", 3, _step_body(report, step)))
     if report.people:
         out.append(Section(report.people_title, 2, [report.people_table()]))
+    if shares := report.share_lines():
+        out.append(Section("Who spoke how much", 2, [f"- {line}" for line in shares]))
     if report.timeline:
         out.append(Section("Timeline", 2, [f"- {line}" for line in report.timeline_lines()]))
     if report.records:

@@ -37,8 +37,10 @@ def summary_tables(report: SessionReport) -> tuple[Table, Table]:
 
 
 def summary_lines(report: SessionReport) -> list[tuple[str, list[str]]]:
-    """The report's lists under the tables: plan changes, the timeline, points and notes, oldest first."""
+    """The report's lists under the tables: who spoke how much, plan changes, the timeline, points
+    and notes, oldest first."""
     parts = [
+        ("Who spoke how much", report.share_lines()),
         ("Plan changes", report.plan_lines()),
         ("Timeline", report.timeline_lines()),
         ("Points recorded", list(report.records)),
