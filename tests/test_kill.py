@@ -69,3 +69,75 @@ def test_sigkill_mid_session_loses_nothing_shown(tmp_path):
         assert abs(at_print.remaining(now) - remaining) < 1e-6
         assert replayed.state.event_count == len(store.events(latest.id))
         store.close()
+
+
+QUEUE_DRIVER = textwrap.dedent(
+    """
+    import json, random, sys, time
+    from circle.core.clock import FakeClock
+    from circle.protocol.loader import load_library
+    from circle.sessions import start_session
+    from circle.store import Store
+
+    store = Store(sys.argv[1])
+    clock = FakeClock(1_800_000_000)
+    names = ["Ana", "Ben", "Caro", "Dee", "Esi"]
+    session = start_session(store, load_library().get("cop-spotlight-call"), names, clock)
+    session.skip_step()
+    session.skip_step()  # to the questions: a progressive queue
+    session.start()
+    ids = [p.id for p in session.state.people_present()]
+    rng = random.Random(11)
+    def busy():  # n and b stay inside the queue: with nobody waiting or called they leave the step
+        queue = session.state.queue
+        return queue.waiting() or queue.speaking
+
+    commands = [
+        lambda: session.raise_hand(rng.choice(ids), rng.random() < 0.2, rng.choice(["wall", "phone"])),
+        lambda: session.raise_hand(rng.choice(ids)),
+        lambda: session.lower_hand(rng.choice(ids)),
+        lambda: session.move_hand(rng.choice(ids), rng.choice([-1, 1])),
+        lambda: busy() and session.next(), session.pass_turn, lambda: session.state.queue.turns and session.back(),
+        session.toggle, lambda: session.adjust(30),
+    ]
+    while True:
+        clock.advance(rng.randint(1, 20))
+        try:
+            rng.choice(commands)()
+        except Exception:
+            pass
+        queue = session.state.queue
+        if queue is None:
+            break
+        turn = queue.speaking
+        # What the wall and the phones would show, printed only after the events are committed.
+        print(json.dumps([session.state.event_count, [[h.person, h.respond] for h in queue.waiting()],
+                          turn.person if turn else None,
+                          round(session.state.turn_elapsed(turn, clock.now()), 3) if turn else None, clock.now()]),
+              flush=True)
+        time.sleep(0.002)
+    """
+)
+
+
+def test_sigkill_in_a_speaking_queue_resumes_it_exactly(tmp_path):
+    db = tmp_path / "queue.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", QUEUE_DRIVER, str(db)], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    shown = [json.loads(proc.stdout.readline()) for _ in range(60)]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    count, waiting, speaking, elapsed, now = shown[-1]
+    assert any(line[1] for line in shown) and any(line[2] for line in shown)  # hands went up, people spoke
+    store = Store(db)
+    latest = store.sessions(limit=1)[0]
+    at_print = fold(store.events(latest.id)[:count])
+    queue = at_print.queue
+    assert [[h.person, h.respond] for h in queue.waiting()] == waiting
+    assert (queue.speaking.person if queue.speaking else None) == speaking
+    if queue.speaking:
+        assert abs(at_print.turn_elapsed(queue.speaking, now) - elapsed) < 1e-6
+    resumed = open_session(store, latest.id, FakeClock(now + 60))  # as the app resumes it
+    assert resumed.state.queue is not None and resumed.state.event_count >= count
+    store.close()
