@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/follow_latency.py                    # 1, 10 and 100 followers
     .venv/bin/python benchmarks/follow_latency.py --seconds 60       # the 60 s load run at 100
+    .venv/bin/python benchmarks/follow_latency.py --hands            # hands from phones, 100 following
 
 For each number of followers, a child process runs the real app headless (a real
 SystemClock, the live screen of a 200-person round, follow-along on loopback), and
@@ -17,6 +18,12 @@ target under 1 s), the app's CPU over the window (a key a second) and over 5 qui
 seconds after it (the turn running, the followers connected), and whether the wall's
 timer kept time over those 5 s (the countdown against the monotonic clock). Nothing
 is asserted: the machine is shared and noisy.
+
+With --hands the child runs a speaking queue instead, with 100 followers connected: 50
+phones each raise a hand (a JSON post, as the page sends it), timed from the post to the
+wall's repaint that shows the hand; then the wall's n calls hands, timed from the key to
+the update arriving on the followers, the read-only figure, measured in the same run as
+the baseline the hands are compared with.
 """
 
 from __future__ import annotations
@@ -96,6 +103,144 @@ CHILD = textwrap.dedent(
 )
 
 
+QUEUE_PROTOCOL = """\
+id: bench-queue
+title: A long discussion
+steps:
+  - kind: open
+    title: Questions
+    duration: 2h
+    queue: arrival
+    turn: 10m
+"""
+
+HANDS_CHILD = textwrap.dedent(
+    r"""
+    import asyncio, json, sys, time
+    from circle.tui.app import make_app
+    from circle.core.clock import SystemClock
+    from circle.protocol.loader import load_library
+    from circle.sessions import StartRequest
+    from circle.tui.widgets.roster import Roster
+
+    db, protocol, presses, interval = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    people = json.loads(sys.argv[5])
+    library = load_library(extra=[protocol])
+    app = make_app(db, clock=SystemClock(), library=library, check_resume=False,
+                   start=StartRequest("bench-queue", people), follow=("127.0.0.1", 0))
+
+    def say(**fields):
+        print(json.dumps(fields), flush=True)
+
+    async def drive(pilot):
+        while getattr(app.screen, "session", None) is None:
+            await pilot.pause(0.05)
+        live = app.screen
+        await pilot.press("space")
+        await live.run_action("follow")
+        await pilot.pause()
+        await pilot.press("escape")
+        roster, shown = live.query_one(Roster), set()
+        show = roster.show
+
+        def showing(rows, title):  # each hand, once the wall has drawn it after this paint
+            show(rows, title)
+            for name, _ in rows:
+                if name not in shown:
+                    shown.add(name)
+                    app.call_after_refresh(lambda name=name: say(painted=name, at=time.monotonic()))
+
+        roster.show = showing
+        say(url=app.follow.url)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # the hands are up
+        state = live.session.state
+        for _ in range(presses):
+            await asyncio.sleep(interval)
+            pressed = time.monotonic()
+            await pilot.press("n")  # the next hand is called: the phones follow
+            say(press=state.queue.speaking.person and state.name(state.queue.speaking.person), at=pressed)
+        say(done=True)
+        await app.stop_following()
+        app.exit()
+
+    app.run(headless=True, size=(100, 30), auto_pilot=drive)
+    """
+)
+
+
+async def hands(count: int, raised: int, presses: int, interval: float, folder: Path) -> dict:
+    """Hands from phones to the wall's repaint, then the wall's n to the followers, in one run."""
+    protocol = folder / "bench-queue.yaml"
+    protocol.write_text(QUEUE_PROTOCOL)
+    people = PEOPLE[:raised]
+    db = folder / "hands.db"
+    args = [sys.executable, "-c", HANDS_CHILD, str(db), str(protocol), str(presses), str(interval), json.dumps(people)]
+    child = await asyncio.create_subprocess_exec(
+        *args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    url = json.loads(await child.stdout.readline())["url"]
+    stop = asyncio.Event()
+    logs: list[dict[str, float]] = [{} for _ in range(count)]
+    readies = [asyncio.Event() for _ in range(count)]
+    tasks = []
+    for n in range(count):
+        tasks.append(asyncio.create_task(follower(url, logs[n], readies[n], stop)))
+        await asyncio.sleep(0.06)
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
+    painted: dict[str, float] = {}
+
+    async def read() -> None:
+        while line := await child.stdout.readline():
+            doc = json.loads(line)
+            if "painted" in doc:
+                painted[doc["painted"]] = doc["at"]
+            elif "press" in doc:
+                presses_at.append((doc["press"], doc["at"]))
+
+    presses_at: list[tuple[str, float]] = []
+    reader = asyncio.create_task(read())
+    posted, answered = {}, []
+    async with aiohttp.ClientSession() as http:
+        for n, name in enumerate(people):  # one phone each, as a room's phones would
+            await asyncio.sleep(interval / 2)
+            body = {"phone": f"bench-phone-{n:04d}", "name": name, "action": "raise"}
+            posted[name] = time.monotonic()
+            async with http.post(url + "hand", json=body) as response:
+                answered.append((response.status, time.monotonic() - posted[name]))
+    await asyncio.sleep(1)
+    child.stdin.write(b"go\n")
+    await child.stdin.drain()
+    await reader
+    await child.wait()
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    to_wall = [painted[name] - at for name, at in posted.items() if name in painted]
+    key_to_phone, missed = [], 0
+    for log in logs:
+        for speaker, pressed in presses_at:
+            if speaker in log:
+                key_to_phone.append(log[speaker] - pressed)
+            else:
+                missed += 1
+    refused = sum(1 for status, _ in answered if status != 200)
+    return {
+        "followers": count,
+        "hands": to_wall,
+        "answered": [t for _, t in answered],
+        "refused": refused,
+        "keys": key_to_phone,
+        "missed": missed,
+        "unpainted": len(posted) - len(to_wall),
+    }
+
+
+def figures(values: list[float]) -> tuple[str, str, str]:
+    values = sorted(values) or [float("nan")]
+    return ms(statistics.median(values)), ms(values[min(len(values) - 1, int(len(values) * 0.95))]), ms(values[-1])
+
+
 async def follower(url: str, received: dict[str, float], ready: asyncio.Event, stop: asyncio.Event) -> None:
     """One phone: records when each new speaker reached it."""
     async with aiohttp.ClientSession() as http, http.get(url + "events") as response:
@@ -103,8 +248,9 @@ async def follower(url: str, received: dict[str, float], ready: asyncio.Event, s
             line = await response.content.readline()
             if not line:
                 return
-            if line.startswith(b"data: "):
-                speaker = json.loads(line[6:]).get("speaker", "")
+            doc = json.loads(line[6:]) if line.startswith(b"data: ") else None
+            if isinstance(doc, dict):  # a state; "alive" events carry only a 1
+                speaker = doc.get("speaker", "")
                 received.setdefault(speaker, time.monotonic())
                 ready.set()
 
@@ -159,7 +305,30 @@ def main() -> int:
     parser.add_argument("--counts", default="1,10,100", help="numbers of followers, one run each (1,10,100)")
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each run's window (15)")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between key presses (1)")
+    parser.add_argument("--hands", action="store_true", help="hands from 50 phones with 100 following, instead")
     args = parser.parse_args()
+    if args.hands:
+        with tempfile.TemporaryDirectory(prefix="circle-hands-") as tmp:
+            print("running a speaking queue: 100 followers, 50 phones raising a hand, 15 calls ...", flush=True)
+            r = asyncio.run(hands(100, 50, 15, args.interval, Path(tmp)))
+        print(f"\nPython {sys.version.split()[0]}; {r['followers']} followers connected throughout")
+        print(f"{'':34}{'median ms':>10}{'p95 ms':>10}{'max ms':>10}")
+        hand, key = figures(r["hands"]), figures(r["keys"])
+        rows = [
+            ("hand posted -> wall repainted", hand),
+            ("hand posted -> phone answered", figures(r["answered"])),
+            ("baseline: key -> 100 phones", key),
+        ]
+        for label, cells in rows:
+            print(f"{label:34}" + "".join(f"{c:>10}" for c in cells))
+        ratio = (
+            statistics.median(r["hands"]) / statistics.median(r["keys"]) if r["hands"] and r["keys"] else float("nan")
+        )
+        print(
+            f"hands {len(r['hands'])} painted, {r['unpainted']} not, {r['refused']} refused; "
+            f"calls missed by followers: {r['missed']}; hand/baseline median ratio {ratio:.2f}; target: under 150 ms"
+        )
+        return 0
     counts = [int(c) for c in args.counts.split(",")]
     rows = []
     with tempfile.TemporaryDirectory(prefix="circle-follow-") as tmp:
