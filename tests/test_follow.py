@@ -328,3 +328,21 @@ async def test_commands_are_rate_limited_like_the_rest():
         assert codes == [200, 200, 429]
     finally:
         await server.stop()
+
+
+async def test_a_command_too_long_or_a_fault_on_the_wall_is_one_line():
+    async def broken(command: str, text: str) -> dict:
+        raise RuntimeError("the wall\nfell over")
+
+    server = FollowServer("127.0.0.1", 0, commander=broken)
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            long = {"command": "note", "text": "x" * 20_000}
+            async with post(http, server.remote_url + "command", server.remote_token, long) as response:
+                assert response.status == 413 and (await response.text()).count("\n") == 1
+            async with post(http, server.remote_url + "command", server.remote_token) as response:
+                assert response.status == 500
+                assert (await response.json()) == {"error": "the wall could not do it: the wall fell over"}
+    finally:
+        await server.stop()

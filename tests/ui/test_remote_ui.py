@@ -173,6 +173,22 @@ async def test_a_phone_runs_the_wall(world, phone):
         assert session.state.ended
 
 
+async def test_a_phone_whose_address_was_replaced_says_so(world, phone):
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        await open_remote(app, pilot)
+        await phone.goto(app.screen.url)
+        await phone.wait_for_function(text_is("#speaker", "Ana"))
+        await pilot.press("x")  # a new address: the old phone stops working
+        await pilot.pause()
+        await phone.wait_for_function("document.getElementById('status').textContent.includes('replaced')")
+        assert await phone.is_disabled("#toggle")
+        await pilot.press("escape")
+        await app.following.stop()
+
+
 def circle(*argv: str) -> tuple[int, str, str]:
     """`circle ARGV` as from another terminal: its exit code, output and errors."""
     out, err = io.StringIO(), io.StringIO()

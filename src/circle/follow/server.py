@@ -34,7 +34,7 @@ from circle.views.follow import follow_state
 PAGE = Path(__file__).with_name("page.html")
 REMOTE_PAGE = Path(__file__).with_name("remote.html")
 REMOTE_HEADER = "X-Circle-Remote"
-MAX_COMMAND = 4096  # bytes a command's body may hold (a note of a few lines)
+MAX_COMMAND = 16_384  # bytes a command's body may hold (a note of a few lines, in any script)
 REPUBLISH = 5.0  # seconds between fresh states while nothing happens (phones' countdowns stay in step)
 # Seconds of quiet before a stream says it is still there: a page that hears nothing for 3 s has
 # lost the wall (the app killed, the laptop's network gone) and stops its clock, saying so.
@@ -333,9 +333,8 @@ class FollowServer:
         try:
             body = await request.json()
         except web.HTTPRequestEntityTooLarge:
-            raise web.HTTPRequestEntityTooLarge(
-                max_size=MAX_COMMAND, actual_size=request.content_length, text="a command is at most 4 KB\n"
-            ) from None
+            too_long = "a command is at most 16 KB; send a shorter note\n"
+            raise web.HTTPRequestEntityTooLarge(MAX_COMMAND, request.content_length or 0, text=too_long) from None
         except (ValueError, UnicodeDecodeError):
             raise web.HTTPBadRequest(text="a command is a JSON object\n") from None
         command = body.get("command") if isinstance(body, dict) else None
@@ -348,6 +347,9 @@ class FollowServer:
             state = await self.commander(command, text)
         except CommandRefused as refused:
             return web.json_response({"error": str(refused)}, status=refused.status, headers=_PRIVATE)
+        except Exception as exc:  # noqa: BLE001 - the phone gets one line, never a traceback
+            message = f"the wall could not do it: {' '.join(str(exc).split()) or type(exc).__name__}"
+            return web.json_response({"error": message}, status=500, headers=_PRIVATE)
         return web.json_response(state, headers=_PRIVATE)
 
     async def _events_handler(self, request: web.Request) -> web.StreamResponse:

@@ -482,7 +482,7 @@ class LiveScreen(Screen[None]):
         if action is None:
             raise CommandRefused(400, f"unknown command {command[:40]!r}; known: {', '.join(REMOTE_COMMANDS)}")
         if self.app.screen is not self and not self._only_showing_codes():
-            raise CommandRefused(409, "the wall is asking something: answer it there first")
+            raise CommandRefused(409, "a dialog is open on the wall: answer it there first")
         _, name, params = parse(action)
         if command in TEXT_COMMANDS:
             params = (*params, text)
