@@ -189,6 +189,31 @@ async def test_a_phone_whose_address_was_replaced_says_so(world, phone):
         await app.following.stop()
 
 
+async def test_a_resumed_session_keeps_its_remote_address(world):
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.start_session("feelz-appreciation", ["Ana", "Ben"])
+        await pilot.pause()
+        await open_remote(app, pilot)
+        url = app.screen.url
+        await pilot.press("escape", "ctrl+q")  # quit (or be killed) while shared
+    again = world.app(follow=LOOPBACK, check_resume=True)
+    async with again.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if "ResumeDialog" in type(again.screen).__name__:
+                break
+        await pilot.press("r")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if again.follow is not None:
+                break
+        assert again.follow is not None and again.follow.remote_url == url  # the phone finds the wall again
+        status, state = await command(url, "toggle")
+        assert status == 200 and state["running"]
+        await again.following.stop()
+
+
 def circle(*argv: str) -> tuple[int, str, str]:
     """`circle ARGV` as from another terminal: its exit code, output and errors."""
     out, err = io.StringIO(), io.StringIO()
