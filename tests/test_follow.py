@@ -346,3 +346,10 @@ async def test_a_command_too_long_or_a_fault_on_the_wall_is_one_line():
                 assert (await response.json()) == {"error": "the wall could not do it: the wall fell over"}
     finally:
         await server.stop()
+
+
+async def test_hands_are_the_rooms_and_the_remote_cannot_raise_one(remote):
+    server, _ = remote
+    hand = {"phone": "p", "name": "Ana", "action": "raise"}
+    async with aiohttp.ClientSession() as http, http.post(server.remote_url + "hand", json=hand) as response:
+        assert response.status == 404

@@ -93,7 +93,7 @@ def test_an_unknown_key_named_like_a_step_kind_is_named_correctly(tmp_path):
     path.write_text(
         "id: odd\ntitle: Odd\nsteps:\n  - kind: open\n    title: Talk\n    duration: 5m\n    silence: 30s\n"
     )
-    allowed = "day, duration, fixed, kind, materials, min, prompt, script, title, warn_at"
+    allowed = "day, duration, fixed, kind, materials, min, prompt, queue, script, title, turn, warn_at"
     assert problem_lines(path) == [f"{path}:7:5: unknown key 'silence'; allowed: {allowed}"]
 
 
@@ -295,3 +295,20 @@ def test_a_single_unit_may_be_over_sixty():
 def test_four_problems_are_found_where_they_are(tmp_path, text, where, says):
     first = lines_for(tmp_path, text)[0]
     assert first.startswith(f"{where}: ") and says in first
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("    queue: sometimes\n", "queue: Input should be 'arrival' or 'progressive'"),
+        ("    turn: 1m\n", "an open step has turns only with a queue"),
+        ("    queue: arrival\n    turn: 10m\n", "turn: 10m is longer than the whole step (5m)"),
+        ("    queue: arrival\n    turn: 1m\n    warn_at: 2m\n", "warn_at: 2m is not shorter than each turn (1m)"),
+    ],
+    ids=["unknown-order", "turn-without-queue", "turn-longer-than-step", "warning-past-the-turn"],
+)
+def test_a_queue_that_cannot_run_is_refused_in_one_line(tmp_path, lines, message):
+    path = tmp_path / "q.yaml"
+    path.write_text("id: q\ntitle: Q\nsteps:\n  - kind: open\n    title: Talk\n    duration: 5m\n" + lines)
+    found = problem_lines(path)
+    assert len(found) == 1 and message in found[0] and found[0].startswith(f"{path}:"), found

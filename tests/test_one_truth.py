@@ -414,7 +414,7 @@ def check_standing(session: Session, log: list[Event], report: SessionReport, no
     step = under_way[0]
     left = sum(max(0.0, t.allowed - t.time) for t in step.turns if t.status in ("now", "to come"))
     run = state.run
-    left += len(returns_due(state, run, "done")) * getattr(run.step, "turn", 0)
+    left += len(returns_due(state, run, "done")) * (getattr(run.step, "turn", 0) or 0)
     later = [s for s in report.steps[step.index + 1 : day.end]]
     rest = sum(s.replanned if s.replanned is not None else s.planned for s in later)
     assert where.projected_end == pytest.approx(now + left + rest, abs=1e-6)

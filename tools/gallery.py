@@ -133,6 +133,24 @@ def _running(session: Session, clock: FakeClock) -> None:
     clock.advance(65)
 
 
+def _queue(session: Session, clock: FakeClock) -> None:
+    """The spotlight call's questions: one speaks, a response and three hands wait (one from a phone)."""
+    session.start()
+    for seconds in (30, 25, 35, 20, 28):  # the check-in round
+        clock.advance(seconds)
+        session.next()
+    session.skip_step()  # past the spotlight itself
+    session.start()
+    ids = {p.name: p.id for p in session.state.people_present()}
+    session.raise_hand(ids["Caro"])
+    session.raise_hand(ids["Ana"], source="phone")
+    session.raise_hand(ids["Esi"])
+    clock.advance(40)
+    session.next()  # Esi has spoken least: called first
+    clock.advance(75)
+    session.raise_hand(ids["Ben"], respond=True)
+
+
 def _warning(session: Session, clock: FakeClock) -> None:
     session.start()
     clock.advance(160)  # 20 s left of 3 minutes: past the 30 s warning mark
@@ -453,6 +471,8 @@ SCENES = [
     Scene("live-silence", (80, 24), lambda w: _live(w, "feelz-checkin", _silence)),
     Scene("live-large", (200, 60), lambda w: _live(w, "feelz-reflect", _running)),
     Scene("live-names", (80, 24), lambda w: _live(w, "feelz-reflect", _running, people=WORLD_PEOPLE)),
+    Scene("live-queue", (80, 24), lambda w: _live(w, "cop-spotlight-call", _queue)),
+    Scene("live-queue-large", (160, 48), lambda w: _live(w, "cop-spotlight-call", _queue)),
     Scene("live-names-large", (160, 48), lambda w: _live(w, "feelz-reflect", _running, people=WORLD_PEOPLE)),
     Scene("summary-names", (80, 24), lambda w: _summary(w, WORLD_PEOPLE[2:8])),
     Scene("breakout-names", (80, 24), lambda w: _breakout(w, WORLD_PEOPLE, tables=True)),

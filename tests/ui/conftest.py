@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 from tools.gallery import World, new_world
@@ -37,3 +40,32 @@ def app_factory(world):
 def notices(monkeypatch) -> list[tuple[str, str]]:
     """Every toast the app shows during the test, as (message, severity)."""
     return watch_notices(monkeypatch)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+async def browser():
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CIRCLE_REQUIRE_BROWSER"):
+            pytest.fail(f"no Chromium at {CHROMIUM}; .ci/run installs Debian's chromium")
+        pytest.skip("no Chromium here; .ci/run installs it (Debian's chromium)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def phone(browser):
+    """A phone-sized page."""
+    return await browser.new_page(viewport={"width": 390, "height": 844})

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import aiohttp
-import pytest
 
 from circle.tui.screens.follow import FollowDialog
 from circle.tui.screens.summary import SummaryScreen
 from tools.gallery import DEMO_PEOPLE
 
 LOOPBACK = ("127.0.0.1", 0)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 async def page_status(url: str) -> int | None:
@@ -83,26 +78,6 @@ async def test_ending_the_session_stops_sharing(world):
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
         assert app.follow is None and await page_status(url) is None
-
-
-@pytest.fixture
-async def phone():
-    """A phone-sized page in Debian's Chromium, driven by Playwright (never a downloaded browser)."""
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CIRCLE_REQUIRE_BROWSER"):
-            pytest.fail(f"no Chromium at {CHROMIUM}; .ci/run installs Debian's chromium")
-        pytest.skip("no Chromium here; .ci/run installs it (Debian's chromium)")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        try:
-            yield await browser.new_page(viewport={"width": 390, "height": 844})
-        finally:
-            await browser.close()
 
 
 def pair_of(session, name: str) -> int:

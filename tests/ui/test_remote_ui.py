@@ -11,9 +11,7 @@ from circle.cli import main
 from circle.tui.screens.dialogs import ConfirmDialog
 from circle.tui.screens.remote import PRIVACY_QUESTION, RemoteDialog
 from circle.tui.screens.summary import SummaryScreen
-from tests.ui.test_follow_ui import LOOPBACK, page_status, phone, text_is  # noqa: F401 - phone is a fixture
-
-__all__ = ["phone"]
+from tests.ui.test_follow_ui import LOOPBACK, page_status, text_is
 
 
 async def open_remote(app, pilot) -> RemoteDialog:

@@ -8,7 +8,7 @@ and nothing depends on counting ticks.
 - :mod:`.state`: the state (:class:`State`, its steps and turns) and what it says about now;
 - :mod:`.fold`: events applied to state (:func:`apply`, :func:`fold`);
 - :mod:`.session`: :class:`Session`, whose commands decide the events: the turn flow there,
-  on :mod:`.base` (emitting), :mod:`.breakouts` and :mod:`.reciprocity`;
+  on :mod:`.base` (emitting), :mod:`.breakouts`, :mod:`.reciprocity` and :mod:`.queue`;
 - :mod:`.roster`: who can form a session; :mod:`.agenda`: a long session against its plan.
 """
 
@@ -20,11 +20,15 @@ from circle.engine.roster import RosterError, check_roster, size_warning
 from circle.engine.session import ADJUST_STEP, Session
 from circle.engine.state import (
     Coming,
+    Hand,
+    HandQueue,
     Note,
     Phase,
+    QueueTurn,
     Replan,
     Slot,
     SlotStatus,
+    Source,
     State,
     StepRun,
     again_label,
@@ -42,12 +46,15 @@ __all__ = [
     "RECORD_KINDS",
     "Coming",
     "CommandRejected",
+    "Hand",
+    "HandQueue",
     "Event",
     "GroupsStep",
     "Note",
     "PairsStep",
     "Person",
     "Phase",
+    "QueueTurn",
     "Replan",
     "ReplayError",
     "RosterError",
@@ -56,6 +63,7 @@ __all__ = [
     "Sink",
     "Slot",
     "SlotStatus",
+    "Source",
     "State",
     "StepRun",
     "again_label",

@@ -97,7 +97,7 @@ def still_needed(state: State, run: StepRun, now: float) -> float:
         elif slot.status == "todo":  # one gone back over has had some of its time already
             left += max(0.0, slot.allotted - slot.spent)
     for _ in returns_due(state, run, "done") if state.current is not None else ():
-        left += getattr(run.step, "turn", 0)
+        left += getattr(run.step, "turn", 0) or 0
     return left
 
 

@@ -11,7 +11,19 @@ from typing import Any
 
 from circle.core.errors import CircleError
 from circle.core.events import Event, Person
-from circle.engine.state import Note, Replan, Slot, SlotStatus, State, StepRun, previous_slot, returns_due
+from circle.engine.state import (
+    Hand,
+    HandQueue,
+    Note,
+    QueueTurn,
+    Replan,
+    Slot,
+    SlotStatus,
+    State,
+    StepRun,
+    previous_slot,
+    returns_due,
+)
 from circle.protocol.models import (
     BlockStep,
     GroupsStep,
@@ -122,6 +134,8 @@ def _on_step_started(state: State, event: Event) -> None:
     planned = planned_step_seconds(step, len(state.present))
     run = StepRun(index, step, slots, event.at, planned, groups=event.data.get("groups", []))
     run.rounds = event.data.get("rounds", [])
+    if isinstance(step, OpenStep) and step.queue is not None:
+        run.queue = HandQueue(step.queue, step.queue_turn)
     run.repeats = event.data.get("repeats", 0)
     run.fewest = event.data.get("fewest", 0)
     state.runs.append(run)
@@ -155,6 +169,7 @@ def _advance(state: State, at: float, status: SlotStatus) -> None:
         return
     running = state.running_since is not None
     returns = returns_due(state, run, status)
+    _close_queue_turn(state, at, "done")  # the block ends: so does the turn called in it
     _close_segment(state, at, keep_running=running)
     slot.status = status
     nxt = next((i for i in range(state.slot + 1, len(run.slots)) if run.slots[i].status == "todo"), None)
@@ -225,6 +240,10 @@ def _on_turn_back(state: State, event: Event) -> None:
 
 
 def _on_time_adjusted(state: State, event: Event) -> None:
+    queue = state.queue
+    if event.data.get("queue") and queue is not None and queue.speaking is not None:  # the turn called
+        queue.speaking.allotted = max(0, queue.speaking.allotted + event.data["seconds"])
+        return
     slot = state.current
     if slot is not None:
         slot.allotted = max(0, slot.allotted + event.data["seconds"])
@@ -252,6 +271,11 @@ def _on_person_removed(state: State, event: Event) -> None:
     run = state.run
     if run is None or run.ended_at is not None:
         return
+    queue = state.queue
+    if queue is not None:  # their hand goes down; if they were speaking, the floor opens
+        _drop_hand(queue, pid)
+        if queue.speaking is not None and queue.speaking.person == pid:
+            _close_queue_turn(state, event.at, "left")
     current = state.current
     if current is not None and current.speaker == pid:
         _advance(state, event.at, "left")
@@ -266,6 +290,7 @@ def _on_step_skipped(state: State, event: Event) -> None:
     if run is None:
         return
     current = state.current
+    _close_queue_turn(state, event.at, "done")
     _close_segment(state, event.at, keep_running=False)
     if current is not None:
         run.skipped_from = (state.slot, tuple(s.status for s in run.slots))
@@ -301,6 +326,7 @@ def _on_plan_adjusted(state: State, event: Event) -> None:
 
 
 def _on_ended(state: State, event: Event) -> None:
+    _close_queue_turn(state, event.at, "ended")
     _close_segment(state, event.at, keep_running=False)
     run = state.run
     current = state.current
@@ -324,6 +350,92 @@ def _on_note(state: State, event: Event) -> None:
             slot.label if slot and slot.speaker else None,
         )
     )
+
+
+# -- a speaking queue ---------------------------------------------------------------------
+
+
+def _close_queue_turn(state: State, at: float, status: SlotStatus) -> None:
+    """The turn called from the queue ends (its time is the block's since it began)."""
+    queue = state.queue
+    turn = queue.speaking if queue is not None else None
+    if turn is None:
+        return
+    turn.spent = state.turn_elapsed(turn, at)
+    turn.since = None
+    turn.status = status
+
+
+def _drop_hand(queue: HandQueue, person: str) -> None:
+    queue.hands = [h for h in queue.hands if h.person != person]
+    if queue.respond is not None and queue.respond.person == person:
+        queue.respond = None
+
+
+def _on_hand_raised(state: State, event: Event) -> None:
+    queue = state.queue
+    assert queue is not None
+    d = event.data
+    hand = Hand(d["person"], event.at, bool(d.get("respond")), d.get("source", "wall"))
+    if hand.respond:
+        queue.respond = hand
+        return
+    at = len(queue.hands)
+    if queue.order == "progressive":  # before the first who has spoken more; ties stay by arrival
+        mine = state.spoken(hand.person, event.at)
+        at = next((i for i, h in enumerate(queue.hands) if state.spoken(h.person, event.at) > mine), at)
+    queue.hands.insert(at, hand)
+
+
+def _on_hand_lowered(state: State, event: Event) -> None:
+    queue = state.queue
+    assert queue is not None
+    _drop_hand(queue, event.data["person"])
+
+
+def _on_hand_moved(state: State, event: Event) -> None:
+    queue = state.queue
+    assert queue is not None
+    i = next(i for i, h in enumerate(queue.hands) if h.person == event.data["person"])
+    hand = queue.hands.pop(i)
+    queue.hands.insert(max(0, min(len(queue.hands), i + event.data["by"])), hand)
+
+
+def _on_queue_called(state: State, event: Event) -> None:
+    """The turn under way ends (done, or passed); the next person waiting, if any, is called."""
+    queue = state.queue
+    run = state.run
+    assert queue is not None and run is not None
+    _close_queue_turn(state, event.at, event.data.get("status", "done"))
+    person = event.data.get("person")
+    if person is None:
+        return
+    if queue.respond is not None and queue.respond.person == person and event.data.get("respond"):
+        hand, queue.respond = queue.respond, None
+    else:
+        hand = next(h for h in queue.hands if h.person == person)
+        queue.hands.remove(hand)
+    warn = warn_seconds(run.step, queue.turn)
+    turn = QueueTurn(person, queue.turn, warn, hand.respond, since=state.elapsed(event.at), started=event.at, hand=hand)
+    queue.turns.append(turn)
+
+
+def _on_queue_back(state: State, event: Event) -> None:
+    """Undo the last call: who was called waits again, first; the turn it ended carries on."""
+    queue = state.queue
+    assert queue is not None and queue.turns
+    speaking = queue.speaking
+    if speaking is not None:
+        queue.turns.pop()
+        hand = speaking.hand or Hand(speaking.person, event.at, speaking.respond)
+        if hand.respond:
+            queue.respond = hand
+        else:
+            queue.hands.insert(0, hand)
+    last = queue.turns[-1] if queue.turns else None
+    if last is not None and last.status in ("done", "passed") and last.person in state.present:
+        last.status = "now"
+        last.since = state.elapsed(event.at)
 
 
 RECORD_KINDS = ("listened", "offer", "ask", "conflict_opened", "conflict_resolved", "co_owned")
@@ -362,6 +474,11 @@ _HANDLERS: dict[str, Callable[[State, Event], None]] = {
     "step_skipped": _on_step_skipped,
     "session_ended": _on_ended,
     "note": _on_note,
+    "hand_raised": _on_hand_raised,
+    "hand_lowered": _on_hand_lowered,
+    "hand_moved": _on_hand_moved,
+    "queue_called": _on_queue_called,
+    "queue_back": _on_queue_back,
 }
 # The engine's own events: another module may log only kinds outside these (Session.log).
 ENGINE_KINDS = frozenset(_HANDLERS)

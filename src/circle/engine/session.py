@@ -17,6 +17,7 @@ from circle.core.names import NameProblem, clean_name, name_key
 from circle.engine.base import CommandRejected, Sink
 from circle.engine.breakouts import Breakouts, pair_up
 from circle.engine.fold import ENGINE_KINDS, fold
+from circle.engine.queue import Queueing
 from circle.engine.reciprocity import Reciprocity
 from circle.engine.roster import check_roster
 from circle.engine.state import SlotStatus, State, previous_slot, returns_due
@@ -26,11 +27,12 @@ from circle.protocol.models import GroupsStep, PairsStep, Protocol, RoundStep
 ADJUST_STEP = 30  # seconds added or taken by + and -
 
 
-class Session(Breakouts, Reciprocity):
+class Session(Breakouts, Reciprocity, Queueing):
     """A live session: decides events for commands, hands them to ``sink``, then folds them.
 
     ``sink`` is where events become durable (the store); see :class:`~circle.engine.base.SessionBase`. The
-    breakout and reciprocity commands come from :class:`Breakouts` and :class:`Reciprocity`.
+    breakout, reciprocity and speaking-queue commands come from :class:`Breakouts`,
+    :class:`Reciprocity` and :class:`Queueing`.
     """
 
     @classmethod
@@ -127,6 +129,9 @@ class Session(Breakouts, Reciprocity):
         state = self._live()
         if state.current is None:
             raise CommandRejected("all steps are done: press e to end the session")
+        called = self._queue_next()
+        if called is not None:
+            return called
         # Who spoke rides along, so the ledger can tell a meeting where someone spoke from one
         # ended before anyone did, without replaying the session.
         speaker = state.current.speaker
@@ -141,6 +146,9 @@ class Session(Breakouts, Reciprocity):
             raise CommandRejected("all steps are done: press e to end the session")
         run = state.run
         assert run is not None
+        passed = self._queue_pass()
+        if passed is not None:
+            return passed
         if slot.speaker is None:
             raise CommandRejected("only a person's turn can be passed; press n to move on")
         if isinstance(run.step, RoundStep) and not run.step.allow_pass:
@@ -151,6 +159,9 @@ class Session(Breakouts, Reciprocity):
         state = self._live()
         run = state.run
         assert run is not None
+        undone = self._queue_back()
+        if undone is not None:
+            return undone
         before = state.runs[-2] if len(state.runs) > 1 else None
         has_previous = (
             (state.current is None and run.skipped_from is not None)
@@ -175,6 +186,9 @@ class Session(Breakouts, Reciprocity):
         slot = state.current
         if slot is None:
             raise CommandRejected("no turn is running")
+        adjusted = self._queue_adjust(seconds)
+        if adjusted is not None:
+            return adjusted
         if seconds < 0 and slot.allotted == 0:
             raise CommandRejected("this turn has no time left to take away")
         return self._emit(self._event("time_adjusted", seconds=seconds))

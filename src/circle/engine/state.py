@@ -37,6 +37,63 @@ class Slot:
     started: float | None = None  # when its clock first ran
 
 
+# Where a hand came from: the facilitator's keys, or a participant's phone.
+Source = Literal["wall", "phone"]
+
+
+@dataclass
+class Hand:
+    """A raised hand in a speaking queue: to speak in turn, or (``respond``) to answer the point now."""
+
+    person: str
+    at: float
+    respond: bool = False
+    source: Source = "wall"
+
+
+@dataclass
+class QueueTurn:
+    """A turn someone was called to in a speaking queue. Its clock is the block's: it runs while
+    the block's does, from the block's elapsed time at ``since`` (None once it is closed)."""
+
+    person: str
+    allotted: int
+    warn: int
+    respond: bool = False
+    spent: float = 0.0
+    since: float | None = None  # the block's elapsed seconds when this turn's time last began
+    status: SlotStatus = "now"
+    started: float | None = None  # when it was called
+    hand: Hand | None = None  # the hand it was called from (back puts it back)
+
+
+@dataclass
+class HandQueue:
+    """A queue block's hands, in the order they will be called, and the turns called so far."""
+
+    order: Literal["arrival", "progressive"]
+    turn: int
+    hands: list[Hand] = field(default_factory=list)  # the queue, in the order it will be called
+    respond: Hand | None = None  # a direct response, called before the queue
+    turns: list[QueueTurn] = field(default_factory=list)
+
+    @property
+    def speaking(self) -> QueueTurn | None:
+        last = self.turns[-1] if self.turns else None
+        return last if last is not None and last.status == "now" else None
+
+    def waiting(self) -> list[Hand]:
+        """Everyone waiting, in the order they will be called: the direct response first."""
+        return ([self.respond] if self.respond else []) + self.hands
+
+    def place(self, person: str) -> int | None:
+        """A person's place in the queue (1 is called next), or None."""
+        for n, hand in enumerate(self.waiting(), start=1):
+            if hand.person == person:
+                return n
+        return None
+
+
 @dataclass
 class StepRun:
     index: int
@@ -53,6 +110,7 @@ class StepRun:
     # Where a skip found the step (its slot, and each slot's status), so back can bring it back.
     skipped_from: tuple[int, tuple[SlotStatus, ...]] | None = None
     cut_short: bool = False  # it was under way when the session ended
+    queue: HandQueue | None = None  # an open step with a speaking queue
 
     @property
     def actual(self) -> float:
@@ -189,6 +247,32 @@ class State:
         if run.index + 1 < len(self.protocol.steps):
             return f"{self.protocol.steps[run.index + 1].title} (next step)"
         return "the end"
+
+    # -- a speaking queue ------------------------------------------------------
+    @property
+    def queue(self) -> HandQueue | None:
+        """The speaking queue of the step under way, if it has one."""
+        run = self.run
+        if run is None or run.ended_at is not None or self.ended_at is not None:
+            return None
+        return run.queue
+
+    def turn_elapsed(self, turn: QueueTurn, now: float) -> float:
+        """Seconds a queue turn has had: its closed time, and the block's time since it last began."""
+        if turn.since is None:
+            return turn.spent
+        return turn.spent + max(0.0, self.elapsed(now) - turn.since)
+
+    def spoken(self, person: str, now: float) -> float:
+        """Seconds ``person`` has spoken in this session: their turns in rounds and in queues."""
+        total = 0.0
+        for run in self.runs:
+            for slot in run.slots:
+                if slot.speaker == person:
+                    total += slot.spent
+            if run.queue is not None:
+                total += sum(self.turn_elapsed(t, now) for t in run.queue.turns if t.person == person)
+        return total
 
     def people_present(self) -> list[Person]:
         return [self.people[pid] for pid in self.present]

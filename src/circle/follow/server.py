@@ -2,10 +2,12 @@
 
 aiohttp runs in the app's own asyncio loop; nothing here parses HTTP by hand.
 Every path starts with an unguessable token (a wrong or missing one gets 404).
-Under the follow token there are only GET routes: the page, the state as JSON,
-and a stream of server-sent events that carries the state again whenever it
-changes (the browser reconnects by itself). Each address may make a burst of
-requests and then a steady few a second; beyond that it gets 429.
+Under the follow token the GET routes are the page, the state as JSON, and a
+stream of server-sent events that carries the state again whenever it changes
+(the browser reconnects by itself); one POST takes a participant's hand (JSON
+only, so a form on another site cannot send one; see circle.follow.hands). Each
+address may make a burst of requests and then a steady few a second; beyond
+that it gets 429.
 
 The facilitator's own phone is a remote for the wall, under a second token of its
 own (never the follow token, never on the wall unless asked): the same page and
@@ -29,6 +31,7 @@ from pathlib import Path
 from aiohttp import web
 
 from circle.engine import State
+from circle.follow.hands import HandDesk
 from circle.views.follow import follow_state
 
 PAGE = Path(__file__).with_name("page.html")
@@ -200,19 +203,21 @@ class FollowServer:
         self._closing = False
         self._server: asyncio.Server | None = None
         self.guard = Guard()
+        self.desk = HandDesk()  # hands from phones; the wall wires it up (circle.tui.following)
         self._page = PAGE.read_text(encoding="utf-8")
         self._remote_page = REMOTE_PAGE.read_text(encoding="utf-8")
 
     # -- running ------------------------------------------------------------------
     async def start(self) -> str:
         """Start serving; returns the URL to share (the QR code's)."""
-        app = web.Application(middlewares=[self._limit], client_max_size=MAX_COMMAND)
+        app = web.Application(middlewares=[self._limit], client_max_size=MAX_COMMAND)  # a hand or a note
         # The token is read from the path and checked by each handler: the remote's can change
         # while serving (revoked), and a token that is not this server's is 404 wherever it is.
         app.router.add_get("/{key}", self._to_page)
         app.router.add_get("/{key}/", self._page_handler)
         app.router.add_get("/{key}/state", self._state_handler)
         app.router.add_get("/{key}/events", self._events_handler)
+        app.router.add_post("/{key}/hand", self._hand_handler)
         app.router.add_route("*", "/{key}/command", self._command_handler)
         # An idle kept-alive connection is closed after a few seconds (phones reconnect at once).
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, keepalive_timeout=5.0)
@@ -317,6 +322,20 @@ class FollowServer:
     async def _state_handler(self, request: web.Request) -> web.Response:
         self._who(request)
         return web.json_response(self.state, headers=_PRIVATE)
+
+    async def _hand_handler(self, request: web.Request) -> web.Response:
+        if self._who(request) != "follow":  # hands are the room's: the remote has its own commands
+            raise web.HTTPNotFound(text="not found\n")
+        if request.content_type != "application/json":
+            return web.json_response({"error": "send JSON"}, status=415, headers=_PRIVATE)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return web.json_response({"error": "send a JSON object"}, status=400, headers=_PRIVATE)
+        status, answer = self.desk.request(body.get("phone"), body.get("name"), body.get("action"))
+        return web.json_response(answer, status=status, headers=_PRIVATE)
 
     async def _command_handler(self, request: web.Request) -> web.Response:
         """A command from the remote: POST, JSON, the token in the header too; answered with the

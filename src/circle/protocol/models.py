@@ -100,7 +100,7 @@ class _StepBase(_Strict):
     @model_validator(mode="after")
     def _timed(self) -> _StepBase:
         """A turn (or block) of nothing starts in overtime, and a warning at or past its length never shows."""
-        field = "turn" if hasattr(self, "turn") else "duration"
+        field = "turn" if getattr(self, "turn", None) is not None else "duration"
         length = getattr(self, field, None)
         if length is None:
             return self
@@ -129,11 +129,39 @@ class RoundStep(_StepBase):
     )
 
 
+QUEUE_TURN = 120  # seconds each person called from a queue has, unless the step says
+
+
 class OpenStep(_StepBase):
-    """One timed block for everyone: open conversation, discussion, a game."""
+    """One timed block for everyone: open conversation, discussion, a game. With ``queue``, people
+    raise a hand to speak and are called in turn, each for a timed turn, while the block runs."""
 
     kind: Literal["open"]
     duration: Duration
+    queue: Literal["arrival", "progressive"] | None = Field(
+        None,
+        description="A speaking queue: people raise a hand (from the wall or a phone) and n calls the next. "
+        "arrival: first come, first called; progressive: who has spoken least in this session first "
+        "(ties by arrival). A direct response goes before the queue, one at a time.",
+    )
+    turn: Duration | None = Field(
+        None, description="With queue: the time each person called has (default 2m); warn_at warns each turn."
+    )
+
+    @model_validator(mode="after")
+    def _queue_turns(self) -> OpenStep:
+        if self.turn is not None and self.queue is None:
+            raise ValueError("turn: an open step has turns only with a queue; add queue: arrival or progressive")
+        if self.queue is not None and self.turn is not None and self.turn > self.duration:
+            raise ValueError(
+                f"turn: {format_duration(self.turn)} is longer than the whole step ({format_duration(self.duration)})"
+            )
+        return self
+
+    @property
+    def queue_turn(self) -> int:
+        """Seconds each person called from the queue has."""
+        return self.turn if self.turn is not None else QUEUE_TURN
 
 
 class PairsStep(_StepBase):

@@ -107,19 +107,24 @@ class Ticker:
     def run(self, command: Callable[..., object], *args: object) -> bool:
         """Give a command; True when it was done and saved. A refusal is said, and a command that
         cannot be saved is not done (and stops the wall where it was saved)."""
+        refused = self.attempt(command, *args)
+        if refused is not None:
+            self.say(refused)
+        return refused is None
+
+    def attempt(self, command: Callable[..., object], *args: object) -> Notice | None:
+        """Give a command; None when it was done and saved, else why not (for whoever asked: the
+        wall says it, a phone is told it)."""
         if self.stalled_at is not None:  # first the time that could not be saved, as a pause
             self.unstall()
             if self.stalled_at is not None:
-                self.say(Notice(f"not saved, so not done: {self.reason}", "error"))
-                return False
+                return Notice(f"not saved, so not done: {self.reason}", "error")
         try:
             command(*args)
         except CommandRejected as exc:
-            self.say(Notice(str(exc), "warning", 4))
-            return False
+            return Notice(str(exc), "warning", 4)
         except StoreError as exc:
-            self.say(Notice(f"not saved, so not done: {exc}", "error"))
             self.stall(exc)
-            return False
+            return Notice(f"not saved, so not done: {exc}", "error")
         self.saved_at = self.clock.now()
-        return True
+        return None

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from circle.engine import Session
+    from circle.follow.hands import Act
     from circle.follow.server import FollowServer
 
 
@@ -35,6 +36,7 @@ class Following:
         self._sharing: str | None = None  # the session being shared
         # Runs a command from the facilitator's remote (the live screen's own actions), set by that screen.
         self.commander: Callable[[str, str], Awaitable[dict]] | None = None
+        self._hands: tuple[Act, Callable[[str], None]] | None = None  # the wall's, for phones' hands
 
     @property
     def followers(self) -> int:
@@ -72,8 +74,22 @@ class Following:
                 return None
             self.notify("phones follow at a new address (the old port was taken): show them the code (q)")
         self.server = server
+        if self._hands is not None:
+            server.desk.act, server.desk.ask = self._hands
         self._remember(session_id, active=True, server=server)
         return url
+
+    def take_hands(self, act: Act, ask: Callable[[str], None]) -> None:
+        """Phones' hands go to ``act`` (the wall's command); ``ask`` asks the facilitator to let a
+        second phone pick a name already picked."""
+        self._hands = (act, ask)
+        if self.server is not None:
+            self.server.desk.act, self.server.desk.ask = act, ask
+
+    def decide(self, name: str, yes: bool) -> None:
+        """The facilitator's answer to a second phone asking for ``name``."""
+        if self.server is not None:
+            self.server.desk.decide(name, yes)
 
     async def stop(self, ended: bool = True) -> None:
         """Stop serving; ``ended`` (stopped by hand, or the session ended) also stops it coming back."""

@@ -1,10 +1,11 @@
 """What a follower's phone is told: the wall's words and timings, nothing else.
 
 Circles often agree that what is said stays in the room, so this is an allow-list:
-the step, its prompt, who speaks and who is next, the clock, and (in a breakout)
-the groups by display name. The facilitator's notes, the script, points and ids
-are never part of it. Every figure comes from the same view of the state as the
-wall's (:func:`circle.views.live.seen`), so the phone and the wall cannot disagree;
+the step, its prompt, who speaks and who is next, the clock, (in a breakout)
+the groups by display name, and (in a speaking queue) who waits, by name. The
+facilitator's notes, the script, points and ids are never part of it. Every
+figure comes from the same view of the state as the wall's
+(:func:`circle.views.live.seen`), so the phone and the wall cannot disagree;
 names are kept as typed. Pure: no web server, no terminal UI.
 """
 
@@ -40,4 +41,7 @@ def follow_state(state: State, now: float) -> dict:
     }
     if view.caption:
         out["caption"] = view.caption
+    queue = state.queue
+    if queue is not None and state.current is not None:  # who waits to speak, in the order they will be called
+        out["queue"] = [{"name": state.name(h.person), "respond": h.respond} for h in queue.waiting()]
     return out

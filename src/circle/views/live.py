@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from circle.core.durations import format_clock
 from circle.core.wall_text import wall_text
-from circle.engine import Phase, SlotStatus, State, again_label, countdown_seconds, live_records
+from circle.engine import HandQueue, Phase, SlotStatus, State, again_label, countdown_seconds, live_records
 from circle.games.reciprocity.scoring import ScoringRules
 from circle.protocol.models import GroupsStep, PairsStep, RoundStep, SilenceStep
 
@@ -114,6 +115,38 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
     )
 
 
+def _queue_seen(state: State, queue: HandQueue, now: float, block: tuple):
+    """A queue block: who speaks (their turn's clock), who is next, and the hands in order."""
+    waiting = queue.waiting()
+    hands = [(state.name(h.person) + (" (responds)" if h.respond else ""), "todo") for h in waiting]
+    title = f"Hands ({len(waiting)})"
+    first = waiting[0] if waiting else None
+    next_up = (state.name(first.person) + (" (responds)" if first.respond else "")) if first else ""
+    turn = queue.speaking
+    if turn is None:
+        return "raise a hand to speak", "Open floor", next_up, title, hands, block
+    left = turn.allotted - state.turn_elapsed(turn, now)
+    phase = block[0]
+    if phase in ("running", "warning", "overtime"):
+        phase = "overtime" if left < 0 else "warning" if left <= turn.warn else "running"
+    speaking = [(state.name(turn.person), "now")]
+    caption = "responding" if turn.respond else "speaking now"
+    return (
+        caption,
+        state.name(turn.person),
+        next_up,
+        title,
+        speaking + hands,
+        (
+            phase,
+            left,
+            turn.allotted,
+            state.turn_elapsed(turn, now),
+            turn.warn,
+        ),
+    )
+
+
 def seen(state: State, now: float, rules: ScoringRules | None = None) -> LiveView:
     """What the room sees at ``now``, names as typed: the wall (through live_view) and the phones."""
     protocol = state.protocol
@@ -164,6 +197,14 @@ def seen(state: State, now: float, rules: ScoringRules | None = None) -> LiveVie
     if isinstance(step, SilenceStep) and slot:
         speaker = "Silence"
     remaining = state.remaining(now) if slot else 0.0
+    clock = (phase, remaining, slot.allotted if slot else 0, state.elapsed(now), slot.warn if slot else 0)
+    queue = state.queue
+    if queue is not None and slot is not None:
+        # The turn called is the big clock; the block's own countdown runs beside it, on the next line.
+        caption, speaker, next_up, roster_title, roster, clock = _queue_seen(state, queue, now, clock)
+        block = f"{format_clock(countdown_seconds(remaining))} {'over' if remaining < 0 else 'left'} in this step"
+        next_line = f"{f'next: {next_up}' if next_up else 'no hands up'} · {block}"
+    phase, remaining, allotted, elapsed, warn = clock
     return LiveView(
         step_line=step_line,
         prompt=step.prompt,
@@ -173,8 +214,8 @@ def seen(state: State, now: float, rules: ScoringRules | None = None) -> LiveVie
         next_line=next_line,
         phase=phase,
         seconds=countdown_seconds(remaining) if slot else 0,
-        allotted=slot.allotted if slot else 0,
-        elapsed=int(state.elapsed(now)),
+        allotted=allotted,
+        elapsed=int(elapsed),
         roster_title=roster_title,
         roster=roster,
         groups=groups,
@@ -185,7 +226,7 @@ def seen(state: State, now: float, rules: ScoringRules | None = None) -> LiveVie
         over=slot is not None and remaining < 0,
         title=protocol.title,
         next_up=next_up,
-        warn=slot.warn if slot else 0,
+        warn=warn,
         running=state.running and slot is not None,
         remaining=remaining,
         members=members,

@@ -320,6 +320,16 @@ def _step_status(state: State, run: StepRun | None) -> StepStatus:
     return "done"
 
 
+def _queue_rows(state: State, run: StepRun, now: float | None) -> Iterable[TurnRow]:
+    """The turns people were called to from a speaking queue (a direct response says so)."""
+    assert run.queue is not None
+    for turn in run.queue.turns:
+        time = state.turn_elapsed(turn, now) if now is not None and turn.since is not None else turn.spent
+        who = state.name(turn.person) + (" (responds)" if turn.respond else "")
+        status: TurnStatus = "to come" if turn.status == "todo" else turn.status
+        yield TurnRow(who, status, turn.allotted, time, turn.person)
+
+
 def _breakout_rounds(state: State, run: StepRun) -> tuple[tuple[tuple[str, ...], ...], ...]:
     # As circle.engine.met_in has it: a round is history once it has had time, or its clock runs.
     running = state.current if state.running else None
@@ -364,6 +374,9 @@ def build(
                 TurnRow(s.label, _turn_status(state, run, s), s.allotted, slot_time(state, s, now), s.speaker, s.again)
                 for s in run.slots
             )
+        actual = sum(t.time for t in turns)
+        if run is not None and run.queue is not None:  # the block's time; its turns are the people called
+            turns = tuple(_queue_rows(state, run, now))
         steps.append(
             StepRow(
                 index,
@@ -373,7 +386,7 @@ def build(
                 _step_status(state, run),
                 run.planned if run is not None else planned_step_seconds(step, people_at_end),
                 tuple(replans.get(index, ())),
-                sum(t.time for t in turns),
+                actual,
                 turns,
                 _breakout_rounds(state, run) if run is not None and run.rounds else (),
                 run.repeats if run is not None else 0,

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from circle.core.names import name_key
 from circle.core.wall_text import wall_text
 from circle.tui.widgets.rows_table import RowsTable
 from circle.tui.widgets.typed_line import TypedLine
@@ -343,3 +344,63 @@ class FormDialog(_Dialog):
     def _entered(self, _: str) -> None:
         if not self._next_field():
             self.dismiss({key: self.query_one(f"#field-{key}", TypedLine).value for key, _ in self.fields})
+
+
+class PickPerson(_Dialog):
+    """A few letters of a name pick a person (those whose name starts so first). Docked: the room
+    still sees the countdown. Returns the person's id, or None."""
+
+    BINDINGS = [Binding("tab,down", "cycle(1)", show=False), Binding("shift+tab,up", "cycle(-1)", show=False)]
+
+    def __init__(self, question: str, people: list[tuple[str, str]]):
+        super().__init__()
+        self.question = question
+        self.people = people
+        self.at = 0  # which match enter takes
+        self.line = TypedLine(
+            placeholder="a few letters of the name", on_enter=self._entered, on_escape=self.action_cancel
+        )
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as frame:
+            self._dock(frame, self.question, "enter to choose · tab for the next match · escape to cancel")
+            with Horizontal(classes="dialog-row"):
+                yield self.line
+                yield Static(classes="dialog-says", id="matches")
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def typing_key(self, event) -> bool:
+        return self.line.take(event)
+
+    def matches(self) -> list[tuple[str, str]]:
+        typed = name_key(self.line.value.strip())
+        first = [p for p in self.people if name_key(p[1]).startswith(typed)]
+        return first + [p for p in self.people if typed in name_key(p[1]) and p not in first]
+
+    def on_input_changed(self, event) -> None:
+        self.at = 0
+        self._show()
+
+    def action_cycle(self, by: int) -> None:
+        found = self.matches()
+        if found:
+            self.at = (self.at + by) % len(found)
+            self._show()
+
+    def _show(self) -> None:
+        found = self.matches()
+        if not found:
+            says = Content(f"no one here matches '{self.line.value.strip()}'")
+        else:
+            names = [wall_text(name) for _, name in found]
+            chosen = names[self.at % len(names)]
+            others = [n for i, n in enumerate(names) if i != self.at % len(names)][:4]
+            says = Content.assemble((chosen, "bold"), *([("  also " + ", ".join(others))] if others else []))
+        self.query_one("#matches", Static).update(says)
+
+    def _entered(self, _: str) -> None:
+        found = self.matches()
+        if found:
+            self.dismiss(found[self.at % len(found)][0])

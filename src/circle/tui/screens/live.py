@@ -27,6 +27,7 @@ from circle.store import Store, StoreError
 from circle.tui.host import ShowSummary
 from circle.tui.keys import show_help
 from circle.tui.screens.dialogs import AskText, ConfirmDialog, PickOne
+from circle.tui.screens.hands import QUEUE_ACTIONS, HandKeys
 from circle.tui.widgets.groups_grid import GroupsGrid
 from circle.tui.widgets.keys_footer import KeysFooter
 from circle.tui.widgets.reciprocity import ReciprocityPanel
@@ -39,12 +40,8 @@ if TYPE_CHECKING:
     from circle.tui.following import Following
 
 __all__ = ["TICK", "LiveScreen"]  # TICK: the screen's tick, in circle.sessions.ticker
-
-
 NOTE_PLACEHOLDER = "/ to type a note (the timer keeps running); enter saves it"
 DRAFT_PLACEHOLDER = "draft note kept (/ to finish it)"
-
-
 ADJUST = Binding.Group("±30s")
 
 # What the facilitator's remote may ask for, and the screen's action that does it (as its key
@@ -62,7 +59,7 @@ REMOTE_COMMANDS: dict[str, str] = {
 TEXT_COMMANDS = {"note"}
 
 
-class LiveScreen(Screen[None]):
+class LiveScreen(HandKeys, Screen[None]):
     CSS_PATH = "live.tcss"
     # Nothing has focus (or the game panel, for its keys): every key is the wall's until / opens the note line.
     AUTO_FOCUS = ""
@@ -88,6 +85,7 @@ class LiveScreen(Screen[None]):
         Binding("g", "regroup", "Mix", id="regroup"),
         Binding("v", "move_person", "Move", id="move"),
         # The Reciprocity Game's keys are its panel's (circle.tui.widgets.reciprocity).
+        *HandKeys.BINDINGS,  # a speaking queue's (circle.tui.screens.hands)
     ]
 
     def __init__(
@@ -123,7 +121,12 @@ class LiveScreen(Screen[None]):
             return False
         if action in self.BREAKOUT_ACTIONS:
             return self._in_breakout()
-        if action == "pass_turn":  # only a person's turn can be passed
+        if action in QUEUE_ACTIONS:
+            return self.in_queue()
+        if action == "pass_turn":  # only a person's turn can be passed (in a queue, the one called)
+            queue = self.session.state.queue
+            if queue is not None:
+                return queue.speaking is not None
             slot = self.session.state.current
             return slot is None or slot.speaker is not None
         return True
@@ -180,6 +183,7 @@ class LiveScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_view()
         self._rest()
+        self.take_phone_hands()
         self.set_interval(TICK, self._tick)
         self.following.commander = self.remote_command  # the facilitator's remote runs this screen's keys
 
@@ -247,7 +251,8 @@ class LiveScreen(Screen[None]):
         self.set_class(bool(view.cards), "-breakout")
         self.query_one(GroupsGrid).show(view.cards)
         slot = self.session.state.current
-        keys = (bool(view.cards), slot is None or slot.speaker is not None)
+        queue = self.session.state.queue
+        keys = (bool(view.cards), slot is None or slot.speaker is not None, queue and queue.speaking is not None)
         if self._texts.get("keys") != keys:  # pass, regroup and move come and go with the step
             self._texts["keys"] = keys
             self.refresh_bindings()
@@ -267,6 +272,7 @@ class LiveScreen(Screen[None]):
     def _tick(self) -> None:
         self.ticker.tick()  # the heartbeat before the paint (circle.sessions.ticker)
         self.refresh_view()
+        self.ask_next_phone()  # a phone's question waits while a dialog is open
         self.following.update(self.session, self.now())  # a fresh clock for phones every few seconds
 
     # -- commands ------------------------------------------------------------------
@@ -422,12 +428,7 @@ class LiveScreen(Screen[None]):
 
     def clock_line(self) -> str:
         """The countdown as one line, as the big digits show it (for a dialog that covers them)."""
-        turn = self.query_one(TurnClock)
-        if not turn.display:
-            return ""
-        speaker = self._texts.get("#speaker", "")
-        time = turn.text
-        return f"{speaker} · {time}" if speaker else time
+        return self.query_one(TurnClock).line(str(self._texts.get("#speaker", "")))
 
     def action_remote(self) -> None:
         """The facilitator's phone as a remote: its code only once the wall is known to be private."""

@@ -56,6 +56,12 @@ class TurnClock(Vertical):
         """What the big digits say."""
         return self.query_one(BigClock).text
 
+    def line(self, speaker: str) -> str:
+        """The countdown as one line ("Ben · 1:55"), or nothing while it is not shown."""
+        if not self.display:
+            return ""
+        return f"{speaker} · {self.text}" if speaker else self.text
+
     def show(self, phase: str, seconds: int, allotted: int, elapsed: float, over: bool = False) -> None:
         """``over``: past the turn's time, running or paused; it shows as overtime either way."""
         text = format_clock(seconds)
