@@ -201,3 +201,155 @@ async def test_a_silent_or_half_sent_request_is_closed_and_new_phones_still_join
             writer.close()
     finally:
         await server.stop()
+
+
+# -- the facilitator's remote -----------------------------------------------------------------
+
+
+class Commands:
+    """A stand-in for the wall: records the commands it is given, refuses what it is told to."""
+
+    def __init__(self):
+        self.given: list[tuple[str, str]] = []
+
+    async def __call__(self, command: str, text: str) -> dict:
+        from circle.follow.server import CommandRefused
+
+        if command == "refused":
+            raise CommandRefused(409, "not now")
+        self.given.append((command, text))
+        return {"speaker": "Ben", "after": command}
+
+
+@pytest.fixture
+async def remote():
+    commands = Commands()
+    srv = FollowServer("127.0.0.1", 0, commander=commands)
+    await srv.start()
+    yield srv, commands
+    await srv.stop()
+
+
+def post(http, url, token, body=None, **headers):
+    return http.post(url, json=body or {"command": "next"}, headers={"X-Circle-Remote": token, **headers})
+
+
+async def test_the_remote_has_its_own_unguessable_token():
+    server = FollowServer("127.0.0.1", 0)
+    assert server.remote_token != server.token and len(server.remote_token) >= 32  # 192 bits, URL-safe
+    assert FollowServer("127.0.0.1", 0).remote_token != server.remote_token
+    assert FollowServer("127.0.0.1", 0, token="t", remote_token="t").remote_token != "t"  # never the follow token
+
+
+async def test_the_remote_page_and_state_are_served_under_its_token(remote):
+    server, _ = remote
+    server.publish({"speaker": "Ana"})
+    async with aiohttp.ClientSession() as http:
+        async with http.get(server.remote_url) as response:
+            page = await response.text()
+            assert response.status == 200 and 'data-command="toggle"' in page
+            assert "Set-Cookie" not in response.headers
+        async with http.get(server.remote_url + "state") as response:
+            assert (await response.json())["speaker"] == "Ana"
+        async with http.get(server.url) as response:
+            assert 'data-command="toggle"' not in await response.text()  # the follow page has no buttons
+        async with http.get(server.remote_url + "events") as response:
+            assert (await read_events(response, 1))[0]["speaker"] == "Ana"
+            assert server.followers == 0  # the remote is not counted as following
+
+
+async def test_a_command_is_a_post_of_json_with_the_token_in_a_header(remote):
+    server, commands = remote
+    command = server.remote_url + "command"
+    async with aiohttp.ClientSession() as http:
+        async with post(http, command, server.remote_token, {"command": "note", "text": "a good start"}) as response:
+            assert response.status == 200 and (await response.json())["after"] == "note"
+        assert commands.given == [("note", "a good start")]
+        async with http.get(command, headers={"X-Circle-Remote": server.remote_token}) as response:
+            assert response.status == 405  # a GET does nothing
+        async with http.post(command, json={"command": "next"}) as response:
+            assert response.status == 403  # no header
+        async with post(http, command, server.token) as response:
+            assert response.status == 403  # a header with another token
+        async with post(http, command, server.remote_token[:-1]) as response:
+            assert response.status == 403
+        form = {"X-Circle-Remote": server.remote_token}
+        async with http.post(command, data={"command": "next"}, headers=form) as response:
+            assert response.status == 415  # what a cross-site form sends
+        async with http.post(command, data="not json", headers={**form, "Content-Type": "application/json"}) as r:
+            assert r.status == 400 and (await r.text()).count("\n") == 1
+        async with post(http, command, server.remote_token, {"command": 3}) as response:
+            assert response.status == 400 and "Traceback" not in await response.text()
+        async with post(http, command, server.remote_token, {"command": "refused"}) as response:
+            assert response.status == 409 and (await response.json()) == {"error": "not now"}
+    assert commands.given == [("note", "a good start")]  # nothing else reached the wall
+
+
+async def test_the_follow_token_can_never_command(remote):
+    server, commands = remote
+    async with aiohttp.ClientSession() as http:
+        for token in (server.token, "not-a-token"):
+            async with post(http, f"http://127.0.0.1:{server.port}/{token}/command", server.remote_token) as response:
+                assert response.status == 404
+            async with post(http, f"http://127.0.0.1:{server.port}/{token}/command", token) as response:
+                assert response.status == 404
+            async with http.get(f"http://127.0.0.1:{server.port}/{token}/command") as response:
+                assert response.status == 404
+    assert commands.given == []
+
+
+async def test_a_revoked_remote_is_refused_at_once_and_the_new_one_works(remote):
+    server, commands = remote
+    old, old_token = server.remote_url, server.remote_token
+    async with aiohttp.ClientSession() as http, http.get(old + "events") as stream:
+        await read_events(stream, 1)
+        new = server.revoke_remote()
+        assert new != old and server.remote_token != old_token
+        assert (await asyncio.wait_for(stream.content.read(), 10)).strip() == b""  # its open page is ended
+        for path in ("", "state", "events"):
+            async with http.get(old + path) as response:
+                assert response.status == 404
+        async with post(http, old + "command", old_token) as response:
+            assert response.status == 404
+        async with post(http, new + "command", server.remote_token) as response:
+            assert response.status == 200
+    assert commands.given == [("next", "")]
+
+
+async def test_commands_are_rate_limited_like_the_rest():
+    server = FollowServer("127.0.0.1", 0, rate=RateLimit(burst=2, per_second=0.01), commander=Commands())
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            codes = []
+            for _ in range(3):
+                async with post(http, server.remote_url + "command", server.remote_token) as response:
+                    codes.append(response.status)
+        assert codes == [200, 200, 429]
+    finally:
+        await server.stop()
+
+
+async def test_a_command_too_long_or_a_fault_on_the_wall_is_one_line():
+    async def broken(command: str, text: str) -> dict:
+        raise RuntimeError("the wall\nfell over")
+
+    server = FollowServer("127.0.0.1", 0, commander=broken)
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            long = {"command": "note", "text": "x" * 20_000}
+            async with post(http, server.remote_url + "command", server.remote_token, long) as response:
+                assert response.status == 413 and (await response.text()).count("\n") == 1
+            async with post(http, server.remote_url + "command", server.remote_token) as response:
+                assert response.status == 500
+                assert (await response.json()) == {"error": "the wall could not do it: the wall fell over"}
+    finally:
+        await server.stop()
+
+
+async def test_hands_are_the_rooms_and_the_remote_cannot_raise_one(remote):
+    server, _ = remote
+    hand = {"phone": "p", "name": "Ana", "action": "raise"}
+    async with aiohttp.ClientSession() as http, http.post(server.remote_url + "hand", json=hand) as response:
+        assert response.status == 404

@@ -25,6 +25,7 @@ def test_installed_package_carries_its_own_copies():
     assert (package / "protocols" / "protocol.schema.json").is_file()
     assert (package / "data" / "reciprocity.yaml").is_file()
     assert (package / "follow" / "page.html").is_file()  # the follow-along page
+    assert (package / "follow" / "remote.html").is_file()  # the facilitator's remote
     assert (package / "tui" / "screens" / "follow.tcss").is_file()
     # The gallery, the crash trials and the demo roster are the tests' harness (tools/), not the product.
     shipped = {p.name for p in package.rglob("*")}

@@ -353,3 +353,46 @@ def test_a_backup_is_never_written_over(tmp_path):
     Store(path).close()
     assert (tmp_path / "c.db.v4.bak").read_bytes() == first
     assert (tmp_path / "c.db.v4.2.bak").exists()
+
+
+def test_a_share_from_version_7_is_kept_and_gains_a_remote(tmp_path):
+    """Version 8 adds the remote's token (and the host) to where a session is shared."""
+    import sqlite3
+
+    from circle import store as store_module
+
+    path = tmp_path / "v7.db"
+    with sqlite3.connect(path) as conn:  # as version 7 left it, with a shared session
+        for target in range(1, 8):
+            for statement in store_module._MIGRATIONS[target]:
+                if callable(statement):
+                    statement(conn)
+                else:
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA application_id = {store_module.APPLICATION_ID}")
+        conn.execute("PRAGMA user_version = 7")
+        conn.execute("INSERT INTO sessions VALUES ('s1', 'p', 'Tuesday', 1, 1, NULL)")
+        conn.execute("INSERT INTO shares VALUES ('s1', 8123, 'follow-token', 1)")
+    conn.close()
+    store = Store(path)
+    assert store.share("s1") == (8123, "follow-token", True, None, None)
+    store.set_share("s1", 8123, "follow-token", True, "remote-token", "192.168.1.5")
+    store.set_share("s1", 8124, "follow-token", False)  # stopped: the remote's token is kept
+    share = store.share("s1")
+    assert (share.port, share.active, share.remote_token, share.host) == (8124, False, "remote-token", "192.168.1.5")
+    store.close()
+
+
+def test_the_session_run_now_is_the_latest_unfinished_one_shared(store):
+    from circle.engine import Event
+
+    for n, sid in enumerate(["old", "ended", "new-unshared"]):
+        store.create_session(sid, "p", sid, float(n), events=[Event("session_created", float(n), {"people": []})])
+    store.append("ended", [Event("session_ended", 5.0)])
+    assert store.running_share() is None
+    store.set_share("old", 1, "f1", True, "r1", "127.0.0.1")
+    store.set_share("ended", 2, "f2", True, "r2", "127.0.0.1")
+    row, share = store.running_share()
+    assert (row.id, share.remote_token) == ("old", "r1")
+    store.set_share("old", 1, "f1", False)
+    assert store.running_share() is None

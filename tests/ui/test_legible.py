@@ -44,8 +44,31 @@ def _then(name: str, base: str, *keys: str) -> Scene:
     return Scene(name, scene.size, build)
 
 
+def _remote_code(name: str) -> Scene:
+    """The remote's code over a running turn, at a fixed address as long as a real one."""
+    scene = next(s for s in SCENES if s.name == "live")
+
+    def build(world):
+        from circle.tui.screens.remote import RemoteDialog
+
+        app, shown = scene.build(world)
+
+        async def run_before(pilot) -> None:
+            if shown is not None:
+                await shown(pilot)
+            url = "http://192.168.100.200:54321/Zq3-a-32-character-remote-token0/"
+            app.push_screen(RemoteDialog(url, lambda: url, app.screen.clock_line))
+            await pilot.pause()
+
+        return app, run_before
+
+    return Scene(name, scene.size, build)
+
+
 # The dialogs the gallery does not open (it has help, follow, export and the ledger's trace).
 DIALOGS = [
+    _then("live-remote-ask", "live", "ctrl+r"),
+    _remote_code("live-remote-code"),
     _then("live-add", "live", "a"),
     _then("live-remove", "live", "r"),
     _then("live-skip", "live", "k"),

@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from circle.cli import groups, ledger, log, loops, notes, protocols, screens, shell
+from circle.cli import groups, ledger, log, loops, notes, protocols, remote, screens, shell
 from circle.cli.common import UsageError, _Parser, complain, shared_options
 from circle.cli.mix import add_mix_parser, cmd_mix
 from circle.cli.screens import has_terminal
@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     ledger.add_parser(sub, common)
     loops.add_parser(sub, common)
     notes.add_parser(sub, common)
+    remote.add_parser(sub, common)
     add_mix_parser(sub, common)
     log.add_repair_parsers(sub, common)
     shell.add_parsers(sub, common)
@@ -58,6 +59,7 @@ COMMANDS = {
     "ledger": ledger.cmd_ledger,
     "loops": loops.cmd_loops,
     "notes": notes.cmd_notes,
+    "remote": remote.cmd_remote,
     "mix": cmd_mix,
     "merge": log.cmd_merge,
     "paths": shell.cmd_paths,

@@ -17,7 +17,7 @@ sessions and their events :mod:`~circle.store.events`, the notes' search :mod:`~
 from __future__ import annotations
 
 from circle.store.connection import DAMAGED, WAIT_SECONDS, DamagedSession, StoreError, cut_inside_a_page
-from circle.store.events import EventLog, SessionRow
+from circle.store.events import EventLog, SessionRow, Share
 from circle.store.notes import NoteHit, Notes
 from circle.store.people import People
 from circle.store.schema import _MIGRATIONS, APPLICATION_ID, SCHEMA_VERSION
@@ -31,6 +31,7 @@ __all__ = [
     "DamagedSession",
     "NoteHit",
     "SessionRow",
+    "Share",
     "Store",
     "StoreError",
     "cut_inside_a_page",

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from circle.core.events import Event
 from circle.store.connection import DamagedSession, Database, StoreError, reads
@@ -21,6 +22,16 @@ class SessionRow:
     ended: bool
     people: int
     damaged: bool = False  # an event's data is not JSON (`circle check` says more)
+
+
+class Share(NamedTuple):
+    """Where phones follow a session, and where the facilitator's remote for it is."""
+
+    port: int
+    token: str
+    active: bool  # still shared (or shared when circle last stopped)
+    remote_token: str | None = None  # the remote's own token, if a remote was ever asked for
+    host: str | None = None  # the address it is served on ("lan" is resolved to one)
 
 
 class EventLog(Database):
@@ -71,21 +82,53 @@ class EventLog(Database):
         )
 
     @reads
-    def share(self, session_id: str) -> tuple[int, str, bool] | None:
-        """Where phones follow this session: (port, token, still sharing), or None if it never was."""
-        row = self.conn.execute("SELECT port, token, active FROM shares WHERE session_id = ?", (session_id,)).fetchone()
-        return (row["port"], row["token"], bool(row["active"])) if row else None
+    def share(self, session_id: str) -> Share | None:
+        """Where phones follow this session (port, token, still sharing, the remote's token and
+        the host), or None if it never was."""
+        row = self.conn.execute(
+            "SELECT port, token, active, remote_token, host FROM shares WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Share(row["port"], row["token"], bool(row["active"]), row["remote_token"], row["host"])
 
-    def set_share(self, session_id: str, port: int, token: str, active: bool) -> None:
+    def set_share(
+        self,
+        session_id: str,
+        port: int,
+        token: str,
+        active: bool,
+        remote_token: str | None = None,
+        host: str | None = None,
+    ) -> None:
+        """Remember where a session is shared; a remote token or host not given keeps the one saved."""
         self._write(
             [
                 (
-                    "INSERT INTO shares VALUES (?, ?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET "
-                    "port = excluded.port, token = excluded.token, active = excluded.active",
-                    (session_id, port, token, int(active)),
+                    "INSERT INTO shares (session_id, port, token, active, remote_token, host) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET "
+                    "port = excluded.port, token = excluded.token, active = excluded.active, "
+                    "remote_token = coalesce(excluded.remote_token, remote_token), "
+                    "host = coalesce(excluded.host, host)",
+                    (session_id, port, token, int(active), remote_token, host),
                 )
             ]
         )
+
+    @reads
+    def running_share(self) -> tuple[SessionRow, Share] | None:
+        """The session being run now that is shared: the most recent unfinished one still sharing."""
+        found = self.conn.execute(
+            """SELECT s.id FROM shares sh JOIN sessions s ON s.id = sh.session_id
+               WHERE sh.active AND NOT EXISTS (
+                   SELECT 1 FROM events e WHERE e.session_id = s.id AND e.kind = 'session_ended')
+               ORDER BY s.created_at DESC LIMIT 1"""
+        ).fetchone()
+        if found is None:
+            return None
+        share = self.share(found["id"])
+        row = next((r for r in self.sessions(unfinished=True) if r.id == found["id"]), None)
+        return (row, share) if row is not None and share is not None else None
 
     def touch(self, session_id: str, at: float) -> None:
         """Record that the app was alive at ``at`` (for resuming after a crash)."""

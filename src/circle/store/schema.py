@@ -13,7 +13,7 @@ from collections.abc import Callable
 from circle.core.names import stored_key
 
 APPLICATION_ID = 0x43524C45  # "CRLE": marks a file as a circle database
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def _rekey_people(conn: sqlite3.Connection) -> None:
@@ -179,6 +179,12 @@ _MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
             SELECT json_extract(data, '$.text'), id FROM events WHERE kind = 'note' AND json_valid(data)""",
         TURNS_VIEW,
         ATTENDANCE_VIEW,
+    ],
+    # The facilitator's own phone, a remote for the wall: its token (never the follow token), and
+    # the address the page is served on, so `circle remote` can say where to point it.
+    8: [
+        "ALTER TABLE shares ADD COLUMN remote_token TEXT",
+        "ALTER TABLE shares ADD COLUMN host TEXT",
     ],
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
 from circle.core.clock import Clock
@@ -34,6 +34,8 @@ class Following:
         self.address = address  # "lan" or an address, and a port (0 picks one)
         self.server: FollowServer | None = None
         self._sharing: str | None = None  # the session being shared
+        # Runs a command from the facilitator's remote (the live screen's own actions), set by that screen.
+        self.commander: Callable[[str, str], Awaitable[dict]] | None = None
         self._hands: tuple[Act, Callable[[str], None]] | None = None  # the wall's, for phones' hands
 
     @property
@@ -51,15 +53,20 @@ class Following:
 
         host, port = self.address
         saved = self.store.share(session_id) if session_id else None
-        token = saved[1] if saved else None
-        server = FollowServer(host, saved[0] if saved and not port else port, token=token)
+        token = saved.token if saved else None
+        remote = saved.remote_token if saved else None  # the facilitator's phone keeps working too
+
+        def serving(at: int) -> FollowServer:
+            return FollowServer(host, at, token=token, remote_token=remote, commander=self._command)
+
+        server = serving(saved.port if saved and not port else port)
         try:
             url = await server.start()
         except FollowError as exc:
             if not saved:
                 self.notify(str(exc), severity="error", timeout=10)
                 return None
-            server = FollowServer(host, port, token=token)  # the old port is taken now: another one
+            server = serving(port)  # the old port is taken now: another one
             try:
                 url = await server.start()
             except FollowError as again:
@@ -97,7 +104,27 @@ class Following:
             return
         self._sharing = session_id if active else None
         with contextlib.suppress(CircleError):  # a full disk: sharing still works, just not remembered
-            self.store.set_share(session_id, server.port, server.token, active)
+            self.store.set_share(session_id, server.port, server.token, active, server.remote_token, server.host)
+
+    @property
+    def remote_url(self) -> str | None:
+        """The address of the facilitator's remote, while the page is served."""
+        return self.server.remote_url if self.server is not None and self.server.running else None
+
+    def revoke_remote(self) -> str:
+        """A new address for the remote (the old one is 404 at once), remembered for `circle remote`."""
+        assert self.server is not None
+        url = self.server.revoke_remote()
+        if self._sharing is not None:
+            self._remember(self._sharing, active=True, server=self.server)
+        return url
+
+    async def _command(self, command: str, text: str) -> dict:
+        from circle.follow.server import CommandRefused
+
+        if self.commander is None:
+            raise CommandRefused(409, "the wall is not on its live screen now")
+        return await self.commander(command, text)
 
     def update(self, session: Session, now: float | None = None) -> None:
         """Called as the wall repaints: followers get what changed (and a fresh clock now and then).
