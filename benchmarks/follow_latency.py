@@ -19,11 +19,12 @@ seconds after it (the turn running, the followers connected), and whether the wa
 timer kept time over those 5 s (the countdown against the monotonic clock). Nothing
 is asserted: the machine is shared and noisy.
 
-With --hands the child runs a speaking queue instead, with 100 followers connected: 50
+With --hands the child runs a speaking queue instead, with 100 followers connected: 70
 phones each raise a hand (a JSON post, as the page sends it), timed from the post to the
-wall's repaint that shows the hand; then the wall's n calls hands, timed from the key to
-the update arriving on the followers, the read-only figure, measured in the same run as
-the baseline the hands are compared with.
+wall's repaint that shows the hand; the wall's n calls 15 of them, timed from the key to
+the update arriving on the followers (the read-only figure, the baseline measured in the
+same run); then the facilitator's remote calls 50 more (its "next" command), timed from
+the post to the wall's repaint that shows the one called.
 """
 
 from __future__ import annotations
@@ -143,15 +144,20 @@ HANDS_CHILD = textwrap.dedent(
         roster, shown = live.query_one(Roster), set()
         show = roster.show
 
-        def showing(rows, title):  # each hand, once the wall has drawn it after this paint
+        speaking = [None]
+
+        def showing(rows, title):  # each hand, and each one called, once the wall has drawn it
             show(rows, title)
-            for name, _ in rows:
+            for name, status in rows:
                 if name not in shown:
                     shown.add(name)
                     app.call_after_refresh(lambda name=name: say(painted=name, at=time.monotonic()))
+                if status == "now" and name != speaking[0]:
+                    speaking[0] = name
+                    app.call_after_refresh(lambda name=name: say(called=name, at=time.monotonic()))
 
         roster.show = showing
-        say(url=app.follow.url)
+        say(url=app.follow.url, remote=app.follow.remote_url)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # the hands are up
         state = live.session.state
         for _ in range(presses):
@@ -159,6 +165,8 @@ HANDS_CHILD = textwrap.dedent(
             pressed = time.monotonic()
             await pilot.press("n")  # the next hand is called: the phones follow
             say(press=state.queue.speaking.person and state.name(state.queue.speaking.person), at=pressed)
+        say(keys_done=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # the remote has called
         say(done=True)
         await app.stop_following()
         app.exit()
@@ -168,7 +176,7 @@ HANDS_CHILD = textwrap.dedent(
 )
 
 
-async def hands(count: int, raised: int, presses: int, interval: float, folder: Path) -> dict:
+async def hands(count: int, raised: int, presses: int, commands: int, interval: float, folder: Path) -> dict:
     """Hands from phones to the wall's repaint, then the wall's n to the followers, in one run."""
     protocol = folder / "bench-queue.yaml"
     protocol.write_text(QUEUE_PROTOCOL)
@@ -178,7 +186,8 @@ async def hands(count: int, raised: int, presses: int, interval: float, folder: 
     child = await asyncio.create_subprocess_exec(
         *args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
-    url = json.loads(await child.stdout.readline())["url"]
+    first = json.loads(await child.stdout.readline())
+    url, remote = first["url"], first["remote"]
     stop = asyncio.Event()
     logs: list[dict[str, float]] = [{} for _ in range(count)]
     readies = [asyncio.Event() for _ in range(count)]
@@ -188,14 +197,20 @@ async def hands(count: int, raised: int, presses: int, interval: float, folder: 
         await asyncio.sleep(0.06)
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
     painted: dict[str, float] = {}
+    called: dict[str, float] = {}
+    keys_done = asyncio.Event()
 
     async def read() -> None:
         while line := await child.stdout.readline():
             doc = json.loads(line)
             if "painted" in doc:
                 painted[doc["painted"]] = doc["at"]
+            elif "called" in doc:
+                called[doc["called"]] = doc["at"]
             elif "press" in doc:
                 presses_at.append((doc["press"], doc["at"]))
+            elif "keys_done" in doc:
+                keys_done.set()
 
     presses_at: list[tuple[str, float]] = []
     reader = asyncio.create_task(read())
@@ -207,9 +222,22 @@ async def hands(count: int, raised: int, presses: int, interval: float, folder: 
             posted[name] = time.monotonic()
             async with http.post(url + "hand", json=body) as response:
                 answered.append((response.status, time.monotonic() - posted[name]))
-    await asyncio.sleep(1)
-    child.stdin.write(b"go\n")
-    await child.stdin.drain()
+        await asyncio.sleep(1)
+        child.stdin.write(b"go\n")
+        await child.stdin.drain()
+        await keys_done.wait()
+        # The facilitator's remote calls the next hand, as n does: from its post to the wall's repaint.
+        token = remote.rstrip("/").rsplit("/", 1)[-1]
+        commanded = []
+        for _ in range(commands):
+            await asyncio.sleep(interval / 2)
+            sent = time.monotonic()
+            async with http.post(remote + "command", json={"command": "next"}, headers={"X-Circle-Remote": token}) as r:
+                doc = await r.json()
+            commanded.append((doc.get("speaker"), sent, r.status))
+        await asyncio.sleep(0.5)
+        child.stdin.write(b"done\n")
+        await child.stdin.drain()
     await reader
     await child.wait()
     stop.set()
@@ -225,6 +253,7 @@ async def hands(count: int, raised: int, presses: int, interval: float, folder: 
             else:
                 missed += 1
     refused = sum(1 for status, _ in answered if status != 200)
+    by_remote = [called[speaker] - sent for speaker, sent, status in commanded if status == 200 and speaker in called]
     return {
         "followers": count,
         "hands": to_wall,
@@ -233,6 +262,8 @@ async def hands(count: int, raised: int, presses: int, interval: float, folder: 
         "keys": key_to_phone,
         "missed": missed,
         "unpainted": len(posted) - len(to_wall),
+        "remote": by_remote,
+        "commands": len(commanded),
     }
 
 
@@ -309,8 +340,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.hands:
         with tempfile.TemporaryDirectory(prefix="circle-hands-") as tmp:
-            print("running a speaking queue: 100 followers, 50 phones raising a hand, 15 calls ...", flush=True)
-            r = asyncio.run(hands(100, 50, 15, args.interval, Path(tmp)))
+            print("running a speaking queue: 100 followers, 70 phones raise a hand, 15 keys, 50 remote calls ...")
+            r = asyncio.run(hands(100, 70, 15, 50, args.interval / 2, Path(tmp)))
         print(f"\nPython {sys.version.split()[0]}; {r['followers']} followers connected throughout")
         print(f"{'':34}{'median ms':>10}{'p95 ms':>10}{'max ms':>10}")
         hand, key = figures(r["hands"]), figures(r["keys"])

@@ -42,6 +42,7 @@ class LiveView:
     running: bool = False
     remaining: float = field(default=0.0, compare=False)
     members: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # a breakout's groups, by name
+    block: str = ""  # a queue step: its own countdown, beside the turn's ("18:13 left in this step")
 
 
 def record_lines(state: State, rules: ScoringRules, wall: bool = False) -> list[str]:
@@ -115,7 +116,7 @@ def live_view(state: State, now: float, rules: ScoringRules | None = None) -> Li
     )
 
 
-def _queue_seen(state: State, queue: HandQueue, now: float, block: tuple):
+def _queue_seen(state: State, queue: HandQueue, now: float, step_clock: tuple):
     """A queue block: who speaks (their turn's clock), who is next, and the hands in order."""
     waiting = queue.waiting()
     hands = [(state.name(h.person) + (" (responds)" if h.respond else ""), "todo") for h in waiting]
@@ -124,9 +125,9 @@ def _queue_seen(state: State, queue: HandQueue, now: float, block: tuple):
     next_up = (state.name(first.person) + (" (responds)" if first.respond else "")) if first else ""
     turn = queue.speaking
     if turn is None:
-        return "raise a hand to speak", "Open floor", next_up, title, hands, block
+        return "raise a hand to speak", "Open floor", next_up, title, hands, step_clock
     left = turn.allotted - state.turn_elapsed(turn, now)
-    phase = block[0]
+    phase = step_clock[0]
     if phase in ("running", "warning", "overtime"):
         phase = "overtime" if left < 0 else "warning" if left <= turn.warn else "running"
     speaking = [(state.name(turn.person), "now")]
@@ -198,12 +199,13 @@ def seen(state: State, now: float, rules: ScoringRules | None = None) -> LiveVie
         speaker = "Silence"
     remaining = state.remaining(now) if slot else 0.0
     clock = (phase, remaining, slot.allotted if slot else 0, state.elapsed(now), slot.warn if slot else 0)
+    block = ""
     queue = state.queue
     if queue is not None and slot is not None:
         # The turn called is the big clock; the block's own countdown runs beside it, on the next line.
         caption, speaker, next_up, roster_title, roster, clock = _queue_seen(state, queue, now, clock)
         block = f"{format_clock(countdown_seconds(remaining))} {'over' if remaining < 0 else 'left'} in this step"
-        next_line = f"{f'next: {next_up}' if next_up else 'no hands up'} · {block}"
+        next_line = f"next: {next_up}" if next_up else "no hands up"
     phase, remaining, allotted, elapsed, warn = clock
     return LiveView(
         step_line=step_line,
@@ -230,4 +232,5 @@ def seen(state: State, now: float, rules: ScoringRules | None = None) -> LiveVie
         running=state.running and slot is not None,
         remaining=remaining,
         members=members,
+        block=block,
     )

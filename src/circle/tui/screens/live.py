@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import tzinfo
 from typing import TYPE_CHECKING
@@ -26,8 +25,10 @@ from circle.sessions.ticker import TICK, Notice, Ticker
 from circle.store import Store, StoreError
 from circle.tui.host import ShowSummary
 from circle.tui.keys import show_help
+from circle.tui.screens.breakout_keys import BREAKOUT_ACTIONS, BreakoutKeys
 from circle.tui.screens.dialogs import AskText, ConfirmDialog, PickOne
 from circle.tui.screens.hands import QUEUE_ACTIONS, HandKeys
+from circle.tui.screens.remote_keys import RemoteKeys
 from circle.tui.widgets.groups_grid import GroupsGrid
 from circle.tui.widgets.keys_footer import KeysFooter
 from circle.tui.widgets.reciprocity import ReciprocityPanel
@@ -44,22 +45,8 @@ NOTE_PLACEHOLDER = "/ to type a note (the timer keeps running); enter saves it"
 DRAFT_PLACEHOLDER = "draft note kept (/ to finish it)"
 ADJUST = Binding.Group("±30s")
 
-# What the facilitator's remote may ask for, and the screen's action that does it (as its key
-# does): one line per command. The note's text is given to the actions in TEXT_COMMANDS.
-REMOTE_COMMANDS: dict[str, str] = {
-    "toggle": "toggle",
-    "next": "next",
-    "pass": "pass_turn",
-    "back": "back",
-    "more": "adjust(30)",
-    "less": "adjust(-30)",
-    "note": "remote_note",
-    "end": "remote_end",
-}
-TEXT_COMMANDS = {"note"}
 
-
-class LiveScreen(HandKeys, Screen[None]):
+class LiveScreen(BreakoutKeys, HandKeys, RemoteKeys, Screen[None]):
     CSS_PATH = "live.tcss"
     # Nothing has focus (or the game panel, for its keys): every key is the wall's until / opens the note line.
     AUTO_FOCUS = ""
@@ -113,14 +100,12 @@ class LiveScreen(HandKeys, Screen[None]):
         self._adjusted: tuple[object, int] | None = None  # the turn last given + or -, and by how much in all
         self._said: str | None = None  # the last refusal the ticker said (a remote's command is answered with it)
 
-    BREAKOUT_ACTIONS = {"regroup", "move_person"}
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the note line has focus, letters are typing: hide the keys from the footer.
         if isinstance(self.focused, Input):
             return False
-        if action in self.BREAKOUT_ACTIONS:
-            return self._in_breakout()
+        if action in BREAKOUT_ACTIONS:
+            return self.in_breakout()
         if action in QUEUE_ACTIONS:
             return self.in_queue()
         if action == "pass_turn":  # only a person's turn can be passed (in a queue, the one called)
@@ -130,10 +115,6 @@ class LiveScreen(HandKeys, Screen[None]):
             slot = self.session.state.current
             return slot is None or slot.speaker is not None
         return True
-
-    def _in_breakout(self) -> bool:
-        run = self.session.state.run
-        return run is not None and bool(run.rounds) and run.ended_at is None and not self.session.state.ended
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -239,7 +220,7 @@ class LiveScreen(HandKeys, Screen[None]):
             "#script": view.script or "(no script for this step)",
             "#caption": view.caption,
             "#speaker": view.speaker,
-            "#next-line": view.next_line,
+            "#next-line": " · ".join(part for part in (view.next_line, view.block) if part),
             "#groups": "\n".join(view.groups),
             "#message": view.message,
         }
@@ -430,158 +411,11 @@ class LiveScreen(HandKeys, Screen[None]):
         """The countdown as one line, as the big digits show it (for a dialog that covers them)."""
         return self.query_one(TurnClock).line(str(self._texts.get("#speaker", "")))
 
-    def action_remote(self) -> None:
-        """The facilitator's phone as a remote: its code only once the wall is known to be private."""
-        from circle.tui.screens.remote import PRIVACY_DETAIL, PRIVACY_QUESTION, RemoteDialog
-
-        async def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            if await self.following.start(self.session.state.session_id) is None:
-                return
-            self.following.update(self.session)
-            url = self.following.remote_url
-            if url is not None:
-                self.app.push_screen(RemoteDialog(url, self.following.revoke_remote, self.clock_line))
-
-        self.app.push_screen(ConfirmDialog(PRIVACY_QUESTION, PRIVACY_DETAIL, docked=True), answered)
-
-    async def remote_command(self, command: str, text: str) -> dict:
-        """A command from the facilitator's remote, run on this screen's own turn (as a key is);
-        answered with the state after it, once it is saved, or CommandRefused."""
-        done: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
-
-        def run() -> None:
-            try:
-                result = self._remote(command, text)
-            except Exception as exc:  # noqa: BLE001 - a refusal, or a fault: answered either way
-                if not done.done():
-                    done.set_exception(exc)
-            else:
-                if not done.done():
-                    done.set_result(result)
-
-        self.call_next(run)
-        from circle.follow.server import CommandRefused
-
-        try:
-            return await asyncio.wait_for(done, 10)
-        except TimeoutError:
-            raise CommandRefused(503, "the wall did not answer in time; look at it") from None
-        except CommandRefused:
-            raise
-        except Exception as exc:  # noqa: BLE001 - never a traceback for the phone
-            raise CommandRefused(500, f"the wall could not do it: {exc}") from None
-
-    def _remote(self, command: str, text: str) -> dict:
-        from textual.actions import parse
-
-        from circle.follow.server import CommandRefused
-        from circle.views.follow import follow_state
-
-        action = REMOTE_COMMANDS.get(command)
-        if action is None:
-            raise CommandRefused(400, f"unknown command {command[:40]!r}; known: {', '.join(REMOTE_COMMANDS)}")
-        if self.app.screen is not self and not self._only_showing_codes():
-            raise CommandRefused(409, "a dialog is open on the wall: answer it there first")
-        _, name, params = parse(action)
-        if command in TEXT_COMMANDS:
-            params = (*params, text)
-        if self.check_action(name, params) is False or self.session.state.ended:
-            raise CommandRefused(409, f"{command} cannot be done on the wall now")
-        self._said = None
-        count = self.session.state.event_count
-        getattr(self, f"action_{name}")(*params)
-        if self.session.state.event_count == count:  # refused (said on the wall too), or nothing to do
-            raise CommandRefused(409, self._said or f"{command} was not done")
-        return follow_state(self.session.state, self.now())
-
-    def _only_showing_codes(self) -> bool:
-        """Whether all that covers the wall is a code (to follow, or this remote's): no question open."""
-        from circle.tui.screens.follow import FollowDialog
-
-        stack = self.app.screen_stack
-        return self in stack and all(isinstance(s, FollowDialog) for s in stack[stack.index(self) + 1 :])
-
-    def action_remote_note(self, text: str) -> None:
-        from circle.follow.server import CommandRefused
-
-        if not text.strip():
-            raise CommandRefused(400, "the note is empty")
-        if not self._note(text) and self._said is None:
-            raise CommandRefused(409, "the note was not saved")
-
-    def action_remote_end(self) -> None:
-        """End from the remote (its page asked to confirm): as e then y, but a draft note is the wall's to settle."""
-        from circle.follow.server import CommandRefused
-
-        if self._draft:
-            raise CommandRefused(409, "finish or clear the draft note on the wall first")
-        if self._do(self.session.end):
-            self.following.update(self.session)  # phones see that it has ended
-
-            async def finish() -> None:  # once the remote has its answer
-                await self.following.stop()
-                self.post_message(ShowSummary(self.session))
-
-            self.call_later(finish)
-
     async def share_again(self) -> None:
         """A resumed session that was shared: phones find it again at the address they had."""
         if await self.following.start(self.session.state.session_id):
             self.following.update(self.session)
             self.acknowledge("phones follow along again, at the same address")
-
-    # -- breakouts ------------------------------------------------------------------
-    def action_regroup(self) -> None:
-        state = self.session.state
-        slot = state.current
-
-        def regroup(yes: bool | None = True) -> None:
-            if yes and self._do(self.session.reshuffle):
-                self.acknowledge("new groups from this round on")
-
-        if slot is not None and (slot.spent > 0 or state.running):  # people are already sitting together
-            detail = "This round is under way: everyone moves to a new group now."
-            self.app.push_screen(ConfirmDialog("Mix new groups now?", detail, docked=True), regroup)
-        else:
-            regroup()
-
-    def action_move_person(self) -> None:
-        state = self.session.state
-        groups = state.breakout_groups()
-        word = "pair" if len(groups[0] if groups else []) == 2 else "group"
-        place = {pid: i for i, group in enumerate(groups) for pid in group}
-        people = [(pid, f"{state.name(pid)}  ({word} {place[pid] + 1})") for pid in state.present if pid in place]
-
-        def chosen(person_id: str | None) -> None:
-            if not person_id:
-                return
-            mine = place[person_id]
-            # Joining another group leaves at least two behind, or it is a swap (always, in pairs).
-            targets = [
-                (f"group:{i}", f"{word.capitalize()} {i + 1}: " + ", ".join(map(state.name, group)))
-                for i, group in enumerate(groups)
-                if group and i != mine and len(groups[mine]) > 2
-            ]
-            targets += [
-                (f"swap:{pid}", f"swap with {state.name(pid)} ({word} {place[pid] + 1})")
-                for pid in state.present
-                if pid in place and place[pid] != mine
-            ]
-
-            def moved(target: str | None) -> None:
-                if target is None:
-                    return
-                kind, _, value = target.partition(":")
-                if kind == "group":
-                    self._do(self.session.move_person, person_id, int(value))
-                else:
-                    self._do(self.session.swap_people, person_id, value)
-
-            self.app.push_screen(PickOne(f"Move {state.name(person_id)} to", targets, docked=True), moved)
-
-        self.app.push_screen(PickOne("Who moves?", people, docked=True), chosen)
 
     def action_end(self) -> None:
         async def confirmed(yes: bool | None) -> None:
