@@ -348,6 +348,7 @@ def main() -> int:
         rows = [
             ("hand posted -> wall repainted", hand),
             ("hand posted -> phone answered", figures(r["answered"])),
+            ("remote command -> wall repainted", figures(r["remote"])),
             ("baseline: key -> 100 phones", key),
         ]
         for label, cells in rows:
@@ -358,6 +359,12 @@ def main() -> int:
         print(
             f"hands {len(r['hands'])} painted, {r['unpainted']} not, {r['refused']} refused; "
             f"calls missed by followers: {r['missed']}; hand/baseline median ratio {ratio:.2f}; target: under 150 ms"
+        )
+        remote = (
+            statistics.median(r["remote"]) / statistics.median(r["keys"]) if r["remote"] and r["keys"] else float("nan")
+        )
+        print(
+            f"remote commands {r['commands']}, {len(r['remote'])} repainted; remote/baseline median ratio {remote:.2f}"
         )
         return 0
     counts = [int(c) for c in args.counts.split(",")]
