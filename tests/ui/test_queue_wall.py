@@ -93,3 +93,19 @@ async def test_no_match_says_so_and_escape_leaves_the_queue_as_it_was(app_factor
         await pilot.press("enter", "escape")
         await pilot.pause()
         assert live.session.state.queue.waiting() == [] and app.screen is live
+
+
+async def test_the_status_line_says_what_was_done_then_clears(app_factory, world, monkeypatch):
+    # "Ana's hand is up, number 1" stayed under the clock after she had spoken and gone.
+    monkeypatch.setattr("circle.tui.screens.live.STATUS_SECONDS", 0.3)
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        live = await at_questions(app, pilot)
+        await pilot.press("h", "a", "enter")
+        await pilot.pause()
+        assert str(live.query_one("#status-line").content) == "Ana's hand is up, number 1"
+        await pilot.press("d", "b", "enter")
+        await pilot.pause()
+        assert str(live.query_one("#status-line").content) == "Ben responds first"
+        await pilot.pause(0.6)
+        assert str(live.query_one("#status-line").content) == ""

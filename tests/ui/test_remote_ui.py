@@ -240,3 +240,25 @@ async def test_circle_remote_prints_the_address_of_the_session_being_run(world):
         await pilot.pause()
     code, out, err = circle("remote", "--db", db)  # ended: nothing is shared
     assert code == 1 and "no session is being shared now" in err
+
+
+async def test_in_a_speaking_queue_the_remote_calls_the_next_hand(world, phone):
+    from tests.ui.test_queue_wall import at_questions
+
+    app = world.app(follow=LOOPBACK)
+    async with app.run_test(size=(80, 24)) as pilot:
+        live = await at_questions(app, pilot)
+        ids = {p.name: p.id for p in live.session.state.people_present()}
+        live.session.raise_hand(ids["Caro"])
+        live.session.raise_hand(ids["Ana"])
+        live.refresh_view()
+        await open_remote(app, pilot)
+        url = app.screen.url
+        await pilot.press("escape")
+        await phone.goto(url)
+        await phone.wait_for_function(text_is("#next-turn", "Call the next hand (2 up)"))
+        await phone.click("#next-turn")
+        await phone.wait_for_function(text_is("#speaker", "Caro"))
+        queue = live.session.state.queue
+        assert live.session.state.name(queue.speaking.person) == "Caro"
+        assert await phone.inner_text("#next-turn") == "Call the next hand (1 up)"

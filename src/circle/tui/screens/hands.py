@@ -89,8 +89,12 @@ class HandKeys:
 
         def picked(person: str | None) -> None:
             if person and self._do(self.session.raise_hand, person, respond):
-                place = self.session.state.queue.place(person) if self.session.state.queue else None
-                self.acknowledge(f"{state.name(person)}'s hand is up" + (f", number {place}" if place else ""))
+                queue = self.session.state.queue
+                place = next(
+                    (n for n, h in enumerate(queue.waiting(), 1) if h.person == person and not h.respond), None
+                )
+                said = "responds first" if respond else "'s hand is up" + (f", number {place}" if place else "")
+                self.acknowledge(f"{state.name(person)}{' ' if respond else ''}{said}")
 
         self.app.push_screen(PickPerson(question, people), picked)  # type: ignore[attr-defined]
 

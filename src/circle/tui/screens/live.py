@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from circle.core.clock import Clock
@@ -44,6 +45,7 @@ __all__ = ["TICK", "LiveScreen"]  # TICK: the screen's tick, in circle.sessions.
 NOTE_PLACEHOLDER = "/ to type a note (the timer keeps running); enter saves it"
 DRAFT_PLACEHOLDER = "draft note kept (/ to finish it)"
 ADJUST = Binding.Group("±30s")
+STATUS_SECONDS = 8.0  # how long the status line under the clock says what was just done
 
 
 class LiveScreen(BreakoutKeys, HandKeys, RemoteKeys, Screen[None]):
@@ -98,7 +100,10 @@ class LiveScreen(BreakoutKeys, HandKeys, RemoteKeys, Screen[None]):
         self._texts: dict[str, object] = {}  # what each widget shows now
         self._draft = ""  # a note left half typed with escape: kept, off the wall
         self._adjusted: tuple[object, int] | None = None  # the turn last given + or -, and by how much in all
-        self._said: str | None = None  # the last refusal the ticker said (a remote's command is answered with it)
+        self._said: str | None = None
+        self._status_timer: Timer | None = (
+            None  # the last refusal the ticker said (a remote's command is answered with it)
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the note line has focus, letters are typing: hide the keys from the footer.
@@ -187,7 +192,12 @@ class LiveScreen(BreakoutKeys, HandKeys, RemoteKeys, Screen[None]):
         self._show_status(text)
 
     def _show_status(self, text: str) -> None:
-        self.query_one("#status-line", Static).update(Content(text))
+        # A few seconds, then gone: an old "skipped ..." or "hand is up" would mislead the room.
+        line = self.query_one("#status-line", Static)
+        line.update(Content(text))
+        if self._status_timer is not None:
+            self._status_timer.stop()
+        self._status_timer = self.set_timer(STATUS_SECONDS, lambda: line.update(""))
 
     # -- rendering ---------------------------------------------------------------
     def now(self) -> float:
