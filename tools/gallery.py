@@ -459,6 +459,24 @@ def _loops(world: World):
     return app, run_before
 
 
+def _editor(world: World, step: int | None):
+    """The protocol editor on a copy of the check-in: its header, or one step's fields."""
+    from circle.tui.editing import draft_for, open_editor
+
+    app = world.app()
+
+    async def run_before(pilot: Pilot) -> None:
+        await home_ready(pilot)
+        open_editor(app, draft_for(app, "feelz-checkin"))
+        await pilot.pause()
+        if step is not None:
+            for _ in range(step + 1):
+                await pilot.press("down")
+        await settle(pilot)
+
+    return app, run_before
+
+
 SCENES = [
     Scene("home", (80, 24), _home),
     Scene("home-large", (200, 60), _home),
@@ -510,6 +528,9 @@ SCENES = [
     Scene("marketplace", (80, 24), lambda w: _market(w, harvest=False)),
     Scene("harvest", (100, 30), lambda w: _market(w, harvest=True)),
     Scene("loops", (80, 24), _loops),
+    Scene("editor", (80, 24), lambda w: _editor(w, None)),
+    Scene("editor-step", (80, 24), lambda w: _editor(w, 1)),
+    Scene("editor-large", (160, 48), lambda w: _editor(w, 1)),
     Scene("loops-large", (160, 48), _loops),
     Scene("loops-huge", (200, 60), _loops),
     Scene("summary-export", (80, 24), _exporting(_summary)),

@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=shell.Version, help="print the installed version")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, help="what to do (none: the home screen)")
     screens.add_run_parser(sub, common, phones)
+    screens.add_editor_parsers(sub, common)
     protocols.add_parsers(sub, common)
     log.add_sessions_parser(sub, common)
     groups.add_parser(sub, common)
@@ -65,6 +66,8 @@ COMMANDS = {
     "paths": shell.cmd_paths,
     "completion": shell.cmd_completion,
     "run": screens.cmd_tui,
+    "new": screens.cmd_tui,
+    "edit": screens.cmd_tui,
     None: screens.cmd_tui,
 }
 

@@ -37,6 +37,14 @@ def add_run_parser(sub, common: argparse.ArgumentParser, phones: argparse.Argume
     run.add_argument("--absent", default="", help='with --group: members who are not here, "Esi,Femi"')
 
 
+def add_editor_parsers(sub, common: argparse.ArgumentParser) -> None:
+    new = sub.add_parser("new", parents=[common], help="make a protocol in the editor (saved in your protocols folder)")
+    new.add_argument("protocol", help="the new protocol's id: lowercase letters, digits and dashes")
+    new.add_argument("--from", dest="based_on", metavar="OTHER", help="start from a copy of this protocol")
+    edit = sub.add_parser("edit", parents=[common], help="change a protocol in the editor (a bundled one as a copy)")
+    edit.add_argument("protocol", help="protocol id (see `circle protocols`)")
+
+
 def has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -55,10 +63,13 @@ def cmd_tui(args: argparse.Namespace) -> int:
     try:
         if lock is not None:
             store = Store(db)  # a database that cannot be used is said here, before any screen
-        found = start = None
+        found = start = editing = None
         if args.command == "run":  # the protocol and the people are checked before the screen opens
             found = library(args)
             start = _start_request(args, found, store)
+        elif args.command in ("new", "edit"):
+            found = library(args)
+            editing = _edit_request(args, found)
         if not has_terminal():
             # Without a terminal Textual would wait for keys that never come and write escape codes.
             raise UsageError("the screens need a terminal (stdin and stdout); for output, use a command: see --help")
@@ -74,12 +85,30 @@ def cmd_tui(args: argparse.Namespace) -> int:
             protocol_paths=getattr(args, "protocols", []) or [],
             follow=(host, port),
             follow_at_start=getattr(args, "follow", False),
+            edit=editing,
         )
         app.run()
     finally:
         if lock is not None:
             lock.release()
     return app.return_code or 0
+
+
+def _edit_request(args: argparse.Namespace, found):
+    """What to open in the editor, checked first: a new id that is free and well formed, or one that exists."""
+    import re
+
+    from circle.tui.config import EditRequest
+
+    if args.command == "edit":
+        return EditRequest(found.get(args.protocol).id)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", args.protocol):
+        raise UsageError(f"'{args.protocol}' cannot be a protocol id: use lowercase letters, digits and dashes")
+    if args.protocol in found.protocols:
+        raise UsageError(f"there is already a protocol '{args.protocol}'; `circle edit {args.protocol}` changes it")
+    if args.based_on is not None:
+        found.get(args.based_on)
+    return EditRequest(args.protocol, new=True, based_on=args.based_on)
 
 
 def _start_request(args: argparse.Namespace, found, store: Store):

@@ -19,7 +19,7 @@ from circle.store import Store
 from circle.tui import opening
 from circle.tui.config import AppConfig, config_for
 from circle.tui.following import Following
-from circle.tui.host import GoHome, OpenSession, ShowSummary, StartSession
+from circle.tui.host import EditProtocol, GoHome, OpenSession, ShowSummary, StartSession
 from circle.tui.remembered import Remembered
 from circle.tui.screens.home import HomeScreen
 from circle.tui.theme import PROJECTOR
@@ -143,8 +143,12 @@ class CircleApp(App[int]):
             self.notify(f"skipped {problem}", severity="warning", timeout=10)
         if self.store.damaged:
             self.notify(f"{self.store.path} is damaged (cut short): looking only; see `circle check`", severity="error")
-        start = self.config.start
-        if start:
+        start, editing = self.config.start, self.config.edit
+        if editing:
+            from circle.tui.editing import edit
+
+            edit(self, editing.protocol_id, new=editing.new, based_on=editing.based_on)
+        elif start:
             self.start_session(start.protocol_id, start.names, start.group)
         elif self.config.check_resume and not self.store.readonly:
             from circle.sessions import resumable
@@ -182,6 +186,18 @@ class CircleApp(App[int]):
 
     def on_go_home(self, message: GoHome) -> None:
         self.go_home()
+
+    def reload_library(self) -> None:
+        """Read the protocols again (one was saved), and list them on home."""
+        from circle.protocol.loader import load_library
+
+        self.library = load_library(self.config.protocol_paths)
+        self.call_later(self.home.show_library, self.library)
+
+    def on_edit_protocol(self, message: EditProtocol) -> None:
+        from circle.tui.editing import edit
+
+        edit(self, message.protocol_id)
 
     def action_show_ledger(self) -> None:
         opening.show_ledger(self)

@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class EditRequest:
+    """Open the protocol editor at once: on ``protocol_id``, or a new one (from ``based_on``)."""
+
+    protocol_id: str
+    new: bool = False
+    based_on: str | None = None
+
+
+@dataclass(frozen=True)
 class AppConfig:
     """The database, the protocols and the clock, and how the app starts.
 
@@ -37,6 +46,7 @@ class AppConfig:
     rules: ScoringRules | None = None  # None: the Reciprocity Game's own, read when first needed
     follow: tuple[str, int] = ("lan", 0)  # where phones follow along: "lan" or an address, and a port (0 picks one)
     follow_at_start: bool = False  # circle run --follow: the code is on the wall from the start
+    edit: EditRequest | None = None  # circle new / circle edit: the protocol editor at once
 
 
 def config_for(db: Path | str | Store, **options: Any) -> AppConfig:

@@ -69,3 +69,11 @@ class ShowSummary(Message):
 
 class GoHome(Message):
     """Back to home, refilled from the database."""
+
+
+class EditProtocol(Message):
+    """Open this protocol in the editor (a bundled one as a copy in the user's folder)."""
+
+    def __init__(self, protocol_id: str) -> None:
+        super().__init__()
+        self.protocol_id = protocol_id

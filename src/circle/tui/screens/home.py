@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 
 from circle.core.localtime import moment
 from circle.core.wall_text import wall_text
-from circle.tui.host import OpenSession, StartSession, host
+from circle.tui.host import EditProtocol, OpenSession, StartSession, host
 
 # The heavier widgets (table, lists, inputs, footer) are imported when they are
 # mounted, after the first paint; here they are found by id.
@@ -56,6 +56,7 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+g", "app.show_groups", "Groups", id="groups"),
         Binding("ctrl+l", "app.show_ledger", "Ledger", id="ledger"),
         Binding("ctrl+o", "app.show_loops", "Loops", id="loops"),
+        Binding("ctrl+e", "edit", "Edit", id="edit"),
         Binding("ctrl+q", "app.quit", "Quit", id="quit"),
     ]
     HEADERS = ("Length", "People", "Title")
@@ -241,6 +242,29 @@ class HomeScreen(Screen[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_start()
+
+    def action_edit(self) -> None:
+        """The highlighted protocol in the editor (a bundled one as a copy in your own folder)."""
+        protocol = self.selected_protocol() if self.ready else None
+        if protocol is None:
+            self.notify("still loading the protocols; a moment", severity="warning")
+            return
+        self.post_message(EditProtocol(protocol.id))
+
+    def choose(self, protocol_id: str, names: bool = False) -> None:
+        """Highlight a protocol (one just saved); ``names``: then to the names, to run it."""
+        if not self.ready:
+            return
+        from textual.widgets import DataTable
+        from textual.widgets.data_table import RowDoesNotExist
+
+        table = self.query_one("#protocols", DataTable)
+        try:
+            table.move_cursor(row=table.get_row_index(protocol_id), scroll=True)
+        except RowDoesNotExist:  # not listed (its file has a problem): the list's notice says so
+            return
+        if names:
+            self.action_names()
 
     def action_names(self) -> None:
         if self.ready:

@@ -1,0 +1,106 @@
+"""Pilot tests: the protocol editor, driven by keys as a facilitator would."""
+
+from __future__ import annotations
+
+from circle.core.resources import bundled_dir, user_protocols_dir
+from circle.protocol.loader import load_protocol
+from circle.tui.screens.dialogs import ConfirmDialog, PickOne
+from circle.tui.screens.editor import EditorScreen
+from tools.gallery import home_ready
+from tools.shown import screen_lines
+
+ORIGINAL = bundled_dir("protocols") / "cop-spotlight-call.yaml"
+
+
+async def open_editor(app, pilot, protocol_id: str) -> EditorScreen:
+    await home_ready(pilot)
+    app.home.choose(protocol_id)
+    await pilot.press("ctrl+e")
+    for _ in range(40):
+        await pilot.pause(0.02)
+        if isinstance(app.screen, EditorScreen):
+            break
+    assert isinstance(app.screen, EditorScreen)
+    return app.screen
+
+
+async def retype(pilot, selector: str, text: str) -> None:
+    await pilot.click(selector)
+    await pilot.press("end", *["backspace"] * 20, *text)
+    await pilot.pause()
+
+
+async def test_a_copy_changed_by_keys_saves_a_file_that_loads_as_typed_and_keeps_its_comments(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(app, pilot, "cop-spotlight-call")
+        assert "cop-spotlight-call-copy.yaml in your protocols folder" in "\n".join(screen_lines(app))
+        await pilot.press("down")  # the first step: the check-in round
+        await pilot.pause()
+        await retype(pilot, "#f-steps-0-turn Input", "2m")
+        await pilot.press("escape")  # back to the list
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, PickOne)
+        kinds = [option.id for option in app.screen.query_one("OptionList").options]
+        await pilot.press(*["down"] * kinds.index("silence"), "enter")
+        await pilot.pause()
+        assert editor.draft.steps()[1]["kind"] == "silence"
+        await pilot.press("left_square_bracket")  # moved first
+        await pilot.pause()
+        assert [s["kind"] for s in editor.draft.steps()][:2] == ["silence", "round"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and app.screen.question.startswith("Saved to")
+        await pilot.press("n")  # back home, where it is listed
+        await pilot.pause(0.3)
+        assert app.screen is app.home
+        assert app.home.selected_protocol().id == "cop-spotlight-call-copy"
+    saved = user_protocols_dir() / "cop-spotlight-call-copy.yaml"
+    text = saved.read_text(encoding="utf-8")
+    protocol = load_protocol(saved)
+    original = load_protocol(ORIGINAL)
+    assert [s.kind for s in protocol.steps] == ["silence", *(s.kind for s in original.steps)]
+    assert protocol.steps[1].turn == 120 and "turn: 2m" in text
+    assert protocol.steps[2:] == original.steps[1:]
+    assert text.startswith("# yaml-language-server: $schema=")
+    comments = [line.split("#", 1)[1] for line in ORIGINAL.read_text().splitlines() if "#" in line]
+    assert comments and all(comment in text for comment in comments)
+
+
+async def test_a_bad_field_says_the_loaders_words_beside_it_and_nothing_is_saved(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(app, pilot, "feelz-checkin")
+        await pilot.press("down", "down")  # the check-in round
+        await pilot.pause()
+        await retype(pilot, "#f-steps-1-turn Input", "soonish")
+        row = editor.query_one("#f-steps-1-turn")
+        assert row.has_class("-problem")
+        problem = str(row.query_one(".field-problem").content)
+        assert "soonish" in problem
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)  # fix it first
+        assert not (user_protocols_dir() / "feelz-checkin-copy.yaml").exists()
+
+
+async def test_leaving_with_changes_asks_first(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await open_editor(app, pilot, "feelz-checkin")
+        await pilot.press("down")
+        await pilot.pause()
+        await retype(pilot, "#f-steps-0-title Input", "Land")
+        await pilot.press("escape", "escape")  # out of the field, then leave
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and app.screen.question == "Save the changes first?"
+        await pilot.press("escape")  # stay
+        await pilot.pause()
+        assert app.screen is editor and editor.draft.steps()[0]["title"] == "Land"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("n")  # leave without saving
+        await pilot.pause()
+        assert app.screen is app.home
+        assert not (user_protocols_dir() / "feelz-checkin-copy.yaml").exists()
