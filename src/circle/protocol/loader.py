@@ -55,8 +55,9 @@ class LoadError(CircleError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def read_yaml(text: str, label: str) -> Any:
-    """Parse YAML keeping positions; syntax errors become a located LoadError."""
+def read_yaml(text: str, label: str, *, keep_quotes: bool = False) -> Any:
+    """Parse YAML keeping positions; syntax errors become a located LoadError. ``keep_quotes``
+    keeps how each string was quoted, for a document that is written back (the editor's)."""
     # Imported here: a start that finds every file in the parse cache never needs it.
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
@@ -64,7 +65,9 @@ def read_yaml(text: str, label: str) -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a reused anchor name is fine; ruamel would print a warning
-            return _yaml().load(text)
+            yaml = _yaml()
+            yaml.preserve_quotes = keep_quotes
+            return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

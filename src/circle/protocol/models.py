@@ -289,14 +289,13 @@ class Protocol(_Strict):
     @model_validator(mode="after")
     def _fits(self) -> Protocol:
         """An agenda must fit its own fixed blocks and minimums in its length, and each day in its own."""
-        people = self.group_size.min
         opened = [i for i, step in enumerate(self.steps) if step.day is not None]
         if opened and self.layout != "agenda":
             raise ValueError(f"steps.{opened[0]}.day: only an agenda (layout: agenda) is planned in days")
         if opened and opened[0] != 0:
             raise ValueError("steps.0: the first block opens the first day; give it a day as well (day: ...)")
         for day in self.days:
-            least = sum(shortest_seconds(s, planned_step_seconds(s, people)) for s in self.steps[day.first : day.end])
+            least = self.least_seconds(day)
             if day.opened and least > day.length:
                 raise ValueError(
                     f"steps.{day.first}.day.length: {day.title} needs at least {least // 60} min even at its "
@@ -313,7 +312,7 @@ class Protocol(_Strict):
             return self
         if self.length is None:
             return self
-        least = sum(shortest_seconds(s, planned_step_seconds(s, people)) for s in self.steps)
+        least = self.least_seconds(self.days[0])
         if least > self.length:
             raise ValueError(
                 f"length: the blocks need at least {least // 60} min even at their minimums, "
@@ -333,6 +332,12 @@ class Protocol(_Strict):
             for n, (first, end) in enumerate(zip(starts, ends, strict=True))
             if (step := self.steps[first]).day is not None
         ]
+
+    def least_seconds(self, day: DaySpan) -> int:
+        """The least a day's blocks need even at their minimums (fixed blocks and rounds whole),
+        for the group's smallest size: what its length must hold."""
+        people = self.group_size.min
+        return sum(shortest_seconds(s, planned_step_seconds(s, people)) for s in self.steps[day.first : day.end])
 
     def day_of(self, index: int) -> int:
         """The number (from 0) of the day a step belongs to."""
