@@ -25,7 +25,9 @@ async def open_editor(app, pilot, protocol_id: str) -> EditorScreen:
 
 
 async def retype(pilot, selector: str, text: str) -> None:
-    await pilot.click(selector)
+    """Into a field (as tab would land there; it scrolls into view), its text typed over."""
+    pilot.app.screen.query_one(selector).focus()
+    await pilot.pause()
     await pilot.press("end", *["backspace"] * 20, *text)
     await pilot.pause()
 
@@ -104,3 +106,75 @@ async def test_leaving_with_changes_asks_first(app_factory):
         await pilot.pause()
         assert app.screen is app.home
         assert not (user_protocols_dir() / "feelz-checkin-copy.yaml").exists()
+
+
+async def test_ctrl_w_previews_the_step_on_the_wall_with_sample_names_and_escape_comes_back(app_factory):
+    from circle.tui.screens.preview import PreviewScreen
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await open_editor(app, pilot, "feelz-checkin")
+        await pilot.press("down", "down")  # the check-in round
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen)
+        shown = "\n".join(screen_lines(app))
+        assert "Step 2 of 2 · Check-in" in shown and "What is true for you right now?" in shown
+        assert "Ana" in shown and "Ben" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is editor
+
+
+async def test_circle_new_opens_the_editor_on_a_template(world):
+    from circle.tui.config import EditRequest
+
+    app = world.app(edit=EditRequest("evening-round", new=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, EditorScreen):
+                break
+        assert isinstance(app.screen, EditorScreen)
+        assert app.screen.draft.header()["id"] == "evening-round"
+        assert app.screen.draft.problems() == []
+
+
+def test_circle_new_and_edit_refuse_bad_ids_in_one_line(capsys):
+    from circle.cli import main
+
+    assert main(["new", "Bad Id"]) == 1
+    assert main(["edit", "no-such-protocol"]) == 1
+    assert main(["new", "feelz-checkin"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "circle: 'Bad Id' cannot be a protocol id: use lowercase letters, digits and dashes",
+        "circle: no protocol 'no-such-protocol'; see `circle protocols`",
+        "circle: there is already a protocol 'feelz-checkin'; `circle edit feelz-checkin` changes it",
+    ]
+
+
+async def test_a_draft_left_by_a_crash_is_offered_next_time_and_saving_it_clears_it(world):
+    from circle.protocol.editing import ProtocolDraft
+
+    draft = ProtocolDraft.copy_of(bundled_dir("protocols") / "feelz-checkin.yaml", "my-checkin")
+    draft.set_field("steps.1.turn", "2m")
+    left = draft.keep_draft()  # and then circle was killed
+    app = world.app(check_resume=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, ConfirmDialog):
+                break
+        assert isinstance(app.screen, ConfirmDialog)
+        assert app.screen.question == "my-checkin was left unsaved in the editor"
+        await pilot.press("y")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, EditorScreen) and editor.draft.steps()[1]["turn"] == "2m"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+    assert load_protocol(user_protocols_dir() / "my-checkin.yaml").steps[1].turn == 120
+    assert not left.exists() and ProtocolDraft.drafts() == []

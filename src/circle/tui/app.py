@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -156,6 +156,10 @@ class CircleApp(App[int]):
             row = resumable(self.store)
             if row is not None:
                 opening.offer_resume(self, row)
+            else:  # a session comes first; a protocol left unsaved in the editor is offered after
+                from circle.tui.editing import offer_drafts
+
+                offer_drafts(self)
 
     @property
     def home(self) -> HomeScreen:
@@ -187,12 +191,18 @@ class CircleApp(App[int]):
     def on_go_home(self, message: GoHome) -> None:
         self.go_home()
 
-    def reload_library(self) -> None:
-        """Read the protocols again (one was saved), and list them on home."""
+    def reload_library(self, then: Callable[[], None] | None = None) -> None:
+        """Read the protocols again (one was saved), list them on home, then ``then``."""
         from circle.protocol.loader import load_library
 
-        self.library = load_library(self.config.protocol_paths)
-        self.call_later(self.home.show_library, self.library)
+        self.library = library = load_library(self.config.protocol_paths)
+
+        async def show() -> None:
+            await self.home.show_library(library)
+            if then is not None:
+                then()
+
+        self.call_later(show)
 
     def on_edit_protocol(self, message: EditProtocol) -> None:
         from circle.tui.editing import edit

@@ -53,9 +53,8 @@ def open_editor(app: CircleApp, draft: ProtocolDraft) -> None:
         if saved is None:
             return
         protocol = saved.protocol()
-        app.reload_library()
         if protocol is not None:
-            app.home.choose(protocol.id, names=run)
+            app.reload_library(then=lambda: app.home.choose(protocol.id, names=run))
 
     app.push_screen(EditorScreen(draft, done))
 
@@ -68,3 +67,29 @@ def edit(app: CircleApp, protocol_id: str | None, *, new: bool = False, based_on
         app.notify(str(exc), severity="error", timeout=10)
         return
     open_editor(app, draft)
+
+
+def offer_drafts(app: CircleApp) -> bool:
+    """A protocol left unsaved in the editor (circle closed or killed): offer it again. True if offered."""
+    from circle.protocol.editing import ProtocolDraft
+    from circle.tui.screens.dialogs import ConfirmDialog
+
+    drafts = ProtocolDraft.drafts()
+    if not drafts:
+        return False
+    left = drafts[0]
+
+    def answer(yes: bool | None) -> None:
+        if yes:
+            try:
+                draft = ProtocolDraft.open(left)  # to be saved as the protocol of its id
+            except CircleError as exc:
+                app.notify(str(exc), severity="error", timeout=10)
+                return
+            open_editor(app, draft)
+        elif yes is False:
+            left.unlink(missing_ok=True)
+
+    detail = "y opens it in the editor, n throws it away, escape asks again next time"
+    app.push_screen(ConfirmDialog(f"{left.stem} was left unsaved in the editor", detail), answer)
+    return True

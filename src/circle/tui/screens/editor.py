@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from circle.core.durations import format_duration
@@ -46,6 +46,8 @@ HEADER_FIELDS = (
     "source",
 )
 SAMPLE_PEOPLE = 8  # the room the total length is given for
+LONG = {"summary", "prompt", "script", "source"}  # several lines of text: typed in a box that wraps
+MOVE = Binding.Group("Move")
 
 
 def _choices(annotation: Any) -> list[str] | None:
@@ -82,6 +84,18 @@ def _shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
+COMMON = ("title", "prompt")  # first in every step; its own fields next, then these:
+LAST = ("warn_at", "script")
+AGENDA_ONLY = ("fixed", "min", "materials")  # a block of an agenda's; `day` is edited in the file
+
+
+def step_fields(model: type, agenda: bool) -> list[str]:
+    """A step's fields in the order a facilitator fills them: what it says, how it runs, the rest."""
+    names = [n for n in model.model_fields if n != "kind" and n != "day"]
+    own = [n for n in names if n not in (*COMMON, *LAST, *AGENDA_ONLY)]
+    return [*COMMON, *own, *LAST, *(AGENDA_ONLY if agenda else ())]
+
+
 def shown_path(path: Path | None) -> str:
     """Where it is saved, briefly: a file of the user's protocols folder by its name."""
     if path is None:
@@ -103,11 +117,14 @@ class FieldRow(Vertical):
     """One field: its name, where to type it (or choose), and the loader's word on it."""
 
     DEFAULT_CSS = """
-    FieldRow { height: auto; margin-bottom: 1; }
-    FieldRow .field-name { color: $foreground-muted; }
-    FieldRow .field-problem { color: $error; display: none; }
+    FieldRow { height: auto; }
+    FieldRow Horizontal { height: auto; }
+    FieldRow .field-name { width: 18; color: $foreground-muted; }
+    FieldRow Input, FieldRow Select, FieldRow TextArea { width: 1fr; }
+    FieldRow TextArea { height: auto; max-height: 5; }
+    FieldRow .field-problem { color: $error; display: none; padding-left: 18; }
     FieldRow.-problem .field-problem { display: block; }
-    FieldRow.-problem Input { border: tall $error; }
+    FieldRow.-problem .field-name { color: $error; text-style: bold; }
     """
 
     def __init__(self, where: str, label: str, value: str, choices: list[str] | None, hint: str):
@@ -115,13 +132,17 @@ class FieldRow(Vertical):
         self.where, self.label, self.value, self.choices, self.hint = where, label, value, choices, hint
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label, classes="field-name")
-        if self.choices is not None:
-            options = [(Content(c), c) for c in self.choices]
-            value = self.value if self.value in self.choices else Select.BLANK
-            yield Select(options, value=value, allow_blank=True, prompt="(not set)")
-        else:
-            yield Input(self.value, placeholder=self.hint[:60])
+        # One line a field (label, then where to type), so a step's fields fit 80x24.
+        with Horizontal():
+            yield Label(self.label, classes="field-name")
+            if self.choices is not None:
+                options = [(Content(c), c) for c in self.choices]
+                value = self.value if self.value in self.choices else Select.NULL
+                yield Select(options, value=value, allow_blank=True, prompt="(not set)", compact=True)
+            elif self.where.rsplit(".", 1)[-1] in LONG:
+                yield TextArea(self.value, soft_wrap=True, compact=True, show_line_numbers=False)
+            else:
+                yield Input(self.value, placeholder=self.hint[:60], compact=True)
         yield Static(classes="field-problem")
 
     def say(self, problem: str) -> None:
@@ -136,12 +157,12 @@ class EditorScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save"),
         Binding("ctrl+w", "preview", "Preview", id="preview"),
-        Binding("a", "add_step", "Add step", id="add-step"),
+        Binding("a", "add_step", "Add", id="add-step"),
         Binding("d", "duplicate_step", "Copy", id="duplicate-step"),
-        Binding("delete,x", "remove_step", "Remove", id="remove-step"),
-        Binding("left_square_bracket", "move_step(-1)", "Up", id="step-up", key_display="["),
-        Binding("right_square_bracket", "move_step(1)", "Down", id="step-down", key_display="]"),
-        Binding("k", "change_kind", "Kind", id="step-kind"),
+        Binding("delete,x", "remove_step", "Remove", id="remove-step", key_display="x"),
+        Binding("left_square_bracket", "move_step(-1)", "Move up", id="step-up", key_display="[", group=MOVE),
+        Binding("right_square_bracket", "move_step(1)", "Move down", id="step-down", key_display="]", group=MOVE),
+        Binding("k", "change_kind", "Change kind", id="step-kind", show=False),
         Binding("escape", "leave", "Back", id="leave"),
     ]
     LIST_KEYS = {"add_step", "duplicate_step", "remove_step", "move_step", "change_kind"}
@@ -152,6 +173,7 @@ class EditorScreen(Screen[None]):
         self.draft = draft
         self.done = done
         self.part = HEADER  # what the form shows: the header, or a step's index as text
+        self.baseline = draft.text()  # as opened or last saved: a copy not yet changed needs no asking
 
     def compose(self) -> ComposeResult:
         yield Static(id="editor-title")
@@ -160,7 +182,7 @@ class EditorScreen(Screen[None]):
                 yield OptionList(id="parts")
                 yield Static(id="totals")
             yield VerticalScroll(id="form")
-        yield KeysFooter()
+        yield KeysFooter(show_command_palette=False)
 
     async def on_mount(self) -> None:
         self._list()
@@ -174,6 +196,10 @@ class EditorScreen(Screen[None]):
         return True
 
     # -- showing -------------------------------------------------------------------------------
+    @property
+    def changed(self) -> bool:
+        return self.draft.text() != self.baseline
+
     def _problems(self) -> list[FieldProblem]:
         return self.draft.problems()
 
@@ -195,7 +221,7 @@ class EditorScreen(Screen[None]):
     def _titles(self, problems: list[FieldProblem]) -> None:
         header = self.draft.header()
         where = shown_path(self.draft.path)
-        mark = " · changed" if self.draft.dirty else ""
+        mark = " · changed" if self.changed else ""
         title = f"{wall_text(str(header.get('title') or header.get('id') or 'new protocol'))} · {where}{mark}"
         self.query_one("#editor-title", Static).update(Content(title))
         lines = [f"about {format_duration(self.draft.total_seconds(SAMPLE_PEOPLE))} for {SAMPLE_PEOPLE} people"]
@@ -226,9 +252,8 @@ class EditorScreen(Screen[None]):
             index = int(self.part)
             step = self.draft.steps()[index]
             model = STEP_MODELS.get(str(step.get("kind")), STEP_MODELS["open"])
-            for name in model.model_fields:
-                if name == "kind":
-                    continue
+            agenda = self.draft.header().get("layout") == "agenda"
+            for name in step_fields(model, agenda):
                 annotation, hint = _field(model, name)
                 where = f"steps.{index}.{name}"
                 rows.append(FieldRow(where, name.replace("_", " "), _shown(step.get(name)), _choices(annotation), hint))
@@ -258,13 +283,33 @@ class EditorScreen(Screen[None]):
         if row is not None:
             self._set(row.where, event.value)
 
+    @on(TextArea.Changed)
+    def _wrote(self, event: TextArea.Changed) -> None:
+        row = next((a for a in event.text_area.ancestors if isinstance(a, FieldRow)), None)
+        if row is not None:
+            self._set(row.where, event.text_area.text)
+
     @on(Select.Changed)
     def _chosen(self, event: Select.Changed) -> None:
         row = next((a for a in event.select.ancestors if isinstance(a, FieldRow)), None)
         if row is not None:
-            self._set(row.where, "" if event.value is Select.BLANK else str(event.value))
+            self._set(row.where, "" if event.value is Select.NULL else str(event.value))
+
+    def _value(self, where: str) -> object:
+        """A field's value in the draft now (None when it is not set)."""
+        parts = where.split(".")
+        if parts[0] == "steps":
+            node: object = self.draft.steps()[int(parts[1])]
+            parts = parts[2:]
+        else:
+            node = self.draft.header()
+        for part in parts:
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
 
     def _set(self, where: str, text: str) -> None:
+        if _shown(self._value(where)).strip() == text.strip():  # a field filled in as it was shown
+            return
         try:
             self.draft.set_field(where, text)
         except CircleError as exc:
@@ -292,7 +337,7 @@ class EditorScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#parts")
     def _into_form(self, event: OptionList.OptionSelected) -> None:
         """Enter on a part: to its first field (tab and shift+tab move on; escape comes back)."""
-        fields = [w for w in self.query("#form Input, #form Select") if w.focusable]
+        fields = [w for w in self.query("#form Input, #form Select, #form TextArea") if w.focusable]
         if fields:
             fields[0].focus()
 
@@ -349,6 +394,7 @@ class EditorScreen(Screen[None]):
                 self.notify(f"not saved: {exc}", severity="error")
                 return
             self.draft.drop_draft()
+            self.baseline = self.draft.text()
             self._list()
 
             def run(yes: bool | None) -> None:
@@ -374,7 +420,7 @@ class EditorScreen(Screen[None]):
         if not isinstance(self.focused, OptionList):  # escape in a field: back to the list first
             self.query_one("#parts", OptionList).focus()
             return
-        if not self.draft.dirty:
+        if not self.changed:
             self.draft.drop_draft()
             self.done(None, False)
             return
