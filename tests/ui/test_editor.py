@@ -6,7 +6,7 @@ from circle.core.resources import bundled_dir, user_protocols_dir
 from circle.protocol.loader import load_protocol
 from circle.tui.screens.dialogs import ConfirmDialog, PickOne
 from circle.tui.screens.editor import EditorScreen
-from tools.gallery import home_ready
+from tools.gallery import home_ready, wait_for
 from tools.shown import screen_lines
 
 ORIGINAL = bundled_dir("protocols") / "cop-spotlight-call.yaml"
@@ -16,11 +16,7 @@ async def open_editor(app, pilot, protocol_id: str) -> EditorScreen:
     await home_ready(pilot)
     app.home.choose(protocol_id)
     await pilot.press("ctrl+e")
-    for _ in range(40):
-        await pilot.pause(0.02)
-        if isinstance(app.screen, EditorScreen):
-            break
-    assert isinstance(app.screen, EditorScreen)
+    await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen), "the editor")
     return app.screen
 
 
@@ -131,11 +127,7 @@ async def test_circle_new_opens_the_editor_on_a_template(world):
 
     app = world.app(edit=EditRequest("evening-round", new=True))
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, EditorScreen):
-                break
-        assert isinstance(app.screen, EditorScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen), "the editor")
         assert app.screen.draft.header()["id"] == "evening-round"
         assert app.screen.draft.problems() == []
 
@@ -162,11 +154,7 @@ async def test_a_draft_left_by_a_crash_is_offered_next_time_and_saving_it_clears
     left = draft.keep_draft()  # and then circle was killed
     app = world.app(check_resume=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, ConfirmDialog):
-                break
-        assert isinstance(app.screen, ConfirmDialog)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the offer of the draft")
         assert app.screen.question == "my-checkin was left unsaved in the editor"
         await pilot.press("y")
         await pilot.pause()
