@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+
 from circle.core.resources import bundled_dir, user_protocols_dir
 from circle.protocol.loader import load_protocol
 from circle.tui.screens.dialogs import ConfirmDialog, PickOne
@@ -166,3 +168,22 @@ async def test_a_draft_left_by_a_crash_is_offered_next_time_and_saving_it_clears
         await pilot.pause()
     assert load_protocol(user_protocols_dir() / "my-checkin.yaml").steps[1].turn == 120
     assert not left.exists() and ProtocolDraft.drafts() == []
+
+
+async def test_a_burst_of_keys_in_a_field_all_land(app_factory):
+    # Typed fast in a terminal, keys after the first were lost: each change rebuilt the list,
+    # which moved the highlight through the header and back and remounted the form under the typing.
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await open_editor(app, pilot, "feelz-checkin")
+        await pilot.press("down", "down")
+        await pilot.pause()
+        field = editor.query_one("#f-steps-1-turn Input")
+        field.focus()
+        await pilot.pause()
+        # All at once, as a terminal hands a burst over: none waits for the one before to be done.
+        for key, char in [("end", None), *[("backspace", None)] * 3, *[(c, c) for c in "soon"]]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.3)
+        assert editor.draft.steps()[1]["turn"] == "soon"
+        assert app.focused is field

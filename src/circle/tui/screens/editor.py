@@ -27,6 +27,7 @@ from circle.protocol.editing import FieldProblem, ProtocolDraft
 from circle.protocol.models import STEP_KINDS, STEP_MODELS, Protocol
 from circle.tui.screens.dialogs import ConfirmDialog, PickOne
 from circle.tui.widgets.keys_footer import KeysFooter
+from circle.tui.widgets.typed_line import TypedLine
 
 HEADER = "header"  # the list's first entry: the protocol's own fields
 # The header's fields, in the order a facilitator thinks of them (steps are the list).
@@ -142,8 +143,20 @@ class FieldRow(Vertical):
             elif self.where.rsplit(".", 1)[-1] in LONG:
                 yield TextArea(self.value, soft_wrap=True, compact=True, show_line_numbers=False)
             else:
-                yield Input(self.value, placeholder=self.hint[:60], compact=True)
+                # A TypedLine takes keys in the order pressed: a burst (end, backspace, letters) from a
+                # terminal otherwise ran the letters before the editing keys.
+                line = TypedLine(
+                    value=self.value, placeholder=self.hint[:60], on_enter=self._next, on_escape=self._back
+                )
+                line.compact = True
+                yield line
         yield Static(classes="field-problem")
+
+    def _next(self, _: str) -> None:
+        self.screen.focus_next()  # enter: on to the next field, as tab
+
+    def _back(self) -> None:
+        self.screen.query_one("#parts").focus()  # escape: back to the list
 
     def say(self, problem: str) -> None:
         self.set_class(bool(problem), "-problem")
@@ -212,10 +225,15 @@ class EditorScreen(Screen[None]):
         for i, step in enumerate(self.draft.steps()):
             mark = " !" if str(i) in wrong else ""
             options.append(Option(Content(wall_text(step_line(i, step)) + mark), id=str(i)))
-        highlighted = parts.highlighted
-        parts.set_options(options)
-        at = 0 if self.part == HEADER else int(self.part) + 1
-        parts.highlighted = min(at if highlighted is None else at, len(options) - 1)
+        if [o.id for o in parts.options] == [o.id for o in options]:
+            # The same parts: only their words change. Setting the options anew would move the
+            # highlight through the header and back, and remount the form under the typing.
+            for option in options:
+                parts.replace_option_prompt(option.id, option.prompt)
+        else:
+            parts.set_options(options)
+            at = 0 if self.part == HEADER else int(self.part) + 1
+            parts.highlighted = min(at, len(options) - 1)
         self._titles(problems)
 
     def _titles(self, problems: list[FieldProblem]) -> None:
@@ -343,8 +361,10 @@ class EditorScreen(Screen[None]):
 
     # -- the list's keys -----------------------------------------------------------------------
     async def _to(self, index: int | None) -> None:
+        """After a change to the list of steps: to ``index`` (None: the header), highlighted."""
         self.part = HEADER if index is None else str(index)
         self._changed()
+        self.query_one("#parts", OptionList).highlighted = 0 if index is None else index + 1
         await self._form()
 
     def action_add_step(self) -> None:
