@@ -433,3 +433,23 @@ def test_any_protocol_made_in_the_editor_loads_as_made(protocol_id, title, summa
         assert again.text() == saved.read_text(encoding="utf-8")
         assert load_protocol(again.save(Path(folder) / "again.yaml")) == expected
         assert again.total_seconds(people=4) == sum(planned_step_seconds(m, 4) for *_, m in made)
+
+
+def test_removing_a_key_or_a_step_keeps_the_comment_lines_after_it(tmp_path):
+    path = bundled_dir("protocols") / "collaboratory-inquiry-weekend.yaml"
+    draft = ProtocolDraft.open(path)
+    draft.set_field("two_loops_stage", "")
+    draft.set_field("tags", "")
+    assert "# Each day keeps its own time: Sunday starts when its first timer runs.\nsteps:\n" in draft.text()
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "id: x\ntitle: X\nsteps:\n  - kind: open\n    title: A\n    duration: 5m\n  # before B\n"
+        "  - kind: open\n    title: B\n    duration: 5m\n    warn_at: 1m  # its own\n    # before C\n"
+        "  - kind: open\n    title: C\n    duration: 5m\n"
+    )
+    draft = ProtocolDraft.open(mine)
+    draft.set_field("steps.1.warn_at", "")
+    assert "# its own" not in draft.text() and "# before C" in draft.text()
+    draft.remove_step(1)
+    assert "# before B" in draft.text() and "# before C" in draft.text()
+    assert [s.title for s in load_protocol(draft.save()).steps] == ["A", "C"]
