@@ -3,6 +3,8 @@ every problem, comments and key order kept, and a file that loads to the protoco
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
 import tempfile
@@ -453,3 +455,32 @@ def test_removing_a_key_or_a_step_keeps_the_comment_lines_after_it(tmp_path):
     draft.remove_step(1)
     assert "# before B" in draft.text() and "# before C" in draft.text()
     assert [s.title for s in load_protocol(draft.save()).steps] == ["A", "C"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(protocol_id=protocol_ids, title=titles, made=st.lists(steps(), min_size=1, max_size=5))
+def test_any_protocol_file_saves_unchanged_through_a_draft(protocol_id, title, made):
+    from ruamel.yaml import YAML
+
+    data = {
+        "id": protocol_id,
+        "title": title,
+        "steps": [
+            {"kind": kind, **{k: (int(v) if v.isdigit() and k != "title" else v) for k, v in values.items()}}
+            for kind, values, _ in made
+        ],
+    }
+    expected = Protocol(id=protocol_id, title=title, steps=[m for *_, m in made])
+    block = YAML(typ="safe", pure=True)
+    block.default_flow_style = False
+    block_text = io.StringIO()
+    block.dump(data, block_text)
+    # Written by something else, in its own style: YAML in blocks, or JSON (which is YAML too).
+    for text in (block_text.getvalue(), json.dumps(data, indent=2, ensure_ascii=False)):
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / "source.yaml"
+            source.write_text(text, encoding="utf-8")
+            assert load_protocol(source) == expected
+            draft = ProtocolDraft.open(source)
+            assert draft.protocol() == expected and not draft.dirty
+            assert load_protocol(draft.save(Path(folder) / "saved.yaml")) == expected
