@@ -287,8 +287,13 @@ class ProtocolDraft:
         return index
 
     def remove_step(self, index: int) -> None:
-        self._step(index)
-        del self._step_list()[index]
+        """Remove a step; the comment lines after it stay, after the step before it."""
+        step, steps = self._step(index), self._step_list()
+        lines = fields.trailing_lines(step, list(step)[-1]) if step else ""
+        del steps[index]
+        before = steps[index - 1] if index > 0 else None
+        if lines and isinstance(before, dict) and before and hasattr(before, "ca"):
+            fields.add_trailing_lines(before, list(before)[-1], lines)
 
     def duplicate_step(self, index: int) -> int:
         import copy
@@ -316,7 +321,7 @@ class ProtocolDraft:
         step = self._step(index)
         keep = {name.split(".")[0] for name in fields.STEP_FIELDS[_known_kind(kind)]}
         for key in [k for k in step if k not in keep]:
-            del step[key]
+            fields.delete_key(step, key)
         step["kind"] = kind
         fields.fill(step, kind)
 

@@ -190,9 +190,10 @@ def set_value(node: Any, keys: list[str], kind: Kind, required: bool, text: str,
             put(parent, name, inner, before)
         parent = inner
     if not text.strip() and not required:
-        parent.pop(key, None)
+        if key in parent:
+            delete_key(parent, key)
         if outer and not parent:  # a group_size or day left empty goes too
-            del node[outer[0]]
+            delete_key(node, outer[0])
         return
     value: Any = typed(kind, text)
     old = parent.get(key)
@@ -222,3 +223,39 @@ def put(node: Any, key: str, value: Any, before: str | None) -> None:
         node[key] = value
     else:
         node.insert(list(node).index(before), key, value)
+
+
+def delete_key(node: Any, key: Any) -> None:
+    """Remove a key, keeping the comment lines after it (which the file has before the next key):
+    they go to the key before it. Its own end-of-line comment goes with it."""
+    keys = list(node)
+    lines = trailing_lines(node, key)
+    del node[key]
+    at = keys.index(key)
+    if lines and at > 0:
+        add_trailing_lines(node, keys[at - 1], lines)
+
+
+def trailing_lines(node: Any, key: Any) -> str:
+    """The whole-line comments after a key's value (its end-of-line comment left out)."""
+    entry = getattr(node, "ca", None) and node.ca.items.get(key)
+    token = entry[2] if entry and len(entry) > 2 else None
+    if token is None:
+        return ""
+    _, _, rest = token.value.partition("\n")
+    return rest
+
+
+def add_trailing_lines(node: Any, key: Any, lines: str) -> None:
+    """Add whole-line comments after a key's value (after the end-of-line comment it has)."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    entry = node.ca.items.setdefault(key, [None, None, None, None])
+    while len(entry) < 3:
+        entry.append(None)
+    if entry[2] is None:
+        entry[2] = CommentToken("\n" + lines, CommentMark(0), None)
+    else:
+        value = entry[2].value
+        entry[2].value = value + ("" if value.endswith("\n") else "\n") + lines
