@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from circle.core.durations import format_duration
@@ -47,7 +47,7 @@ HEADER_FIELDS = (
     "source",
 )
 SAMPLE_PEOPLE = 8  # the room the total length is given for
-LONG = {"summary", "prompt", "script", "source"}  # several lines of text: typed in a box that wraps
+LONG = {"summary", "prompt", "script", "source"}  # a paragraph: typed on its line, shown whole under it
 MOVE = Binding.Group("Move")
 
 
@@ -121,8 +121,8 @@ class FieldRow(Vertical):
     FieldRow { height: auto; }
     FieldRow Horizontal { height: auto; }
     FieldRow .field-name { width: 18; color: $foreground-muted; }
-    FieldRow Input, FieldRow Select, FieldRow TextArea { width: 1fr; }
-    FieldRow TextArea { height: auto; max-height: 5; }
+    FieldRow Input, FieldRow Select { width: 1fr; }
+    FieldRow .field-whole { color: $foreground-muted; padding-left: 18; }
     FieldRow .field-problem { color: $error; display: none; padding-left: 18; }
     FieldRow.-problem .field-problem { display: block; }
     FieldRow.-problem .field-name { color: $error; text-style: bold; }
@@ -140,8 +140,6 @@ class FieldRow(Vertical):
                 options = [(Content(c), c) for c in self.choices]
                 value = self.value if self.value in self.choices else Select.NULL
                 yield Select(options, value=value, allow_blank=True, prompt="(not set)", compact=True)
-            elif self.where.rsplit(".", 1)[-1] in LONG:
-                yield TextArea(self.value, soft_wrap=True, compact=True, show_line_numbers=False)
             else:
                 # A TypedLine takes keys in the order pressed: a burst (end, backspace, letters) from a
                 # terminal otherwise ran the letters before the editing keys.
@@ -150,13 +148,16 @@ class FieldRow(Vertical):
                 )
                 line.compact = True
                 yield line
+        if self.where.rsplit(".", 1)[-1] in LONG:  # the whole text, wrapped, under its line
+            yield Static(Content(self.value), classes="field-whole")
         yield Static(classes="field-problem")
 
     def _next(self, _: str) -> None:
         self.screen.focus_next()  # enter: on to the next field, as tab
 
     def _back(self) -> None:
-        self.screen.query_one("#parts").focus()  # escape: back to the list
+        # escape: back to the list, at once (set_focus), so the very next key is the list's
+        self.screen.set_focus(self.screen.query_one("#parts"))
 
     def say(self, problem: str) -> None:
         self.set_class(bool(problem), "-problem")
@@ -299,13 +300,9 @@ class EditorScreen(Screen[None]):
     def _typed(self, event: Input.Changed) -> None:
         row = next((a for a in event.input.ancestors if isinstance(a, FieldRow)), None)
         if row is not None:
+            for whole in row.query(".field-whole").results(Static):
+                whole.update(Content(event.value))
             self._set(row.where, event.value)
-
-    @on(TextArea.Changed)
-    def _wrote(self, event: TextArea.Changed) -> None:
-        row = next((a for a in event.text_area.ancestors if isinstance(a, FieldRow)), None)
-        if row is not None:
-            self._set(row.where, event.text_area.text)
 
     @on(Select.Changed)
     def _chosen(self, event: Select.Changed) -> None:
@@ -355,7 +352,7 @@ class EditorScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#parts")
     def _into_form(self, event: OptionList.OptionSelected) -> None:
         """Enter on a part: to its first field (tab and shift+tab move on; escape comes back)."""
-        fields = [w for w in self.query("#form Input, #form Select, #form TextArea") if w.focusable]
+        fields = [w for w in self.query("#form Input, #form Select") if w.focusable]
         if fields:
             fields[0].focus()
 
@@ -438,7 +435,7 @@ class EditorScreen(Screen[None]):
 
     def action_leave(self) -> None:
         if not isinstance(self.focused, OptionList):  # escape in a field: back to the list first
-            self.query_one("#parts", OptionList).focus()
+            self.set_focus(self.query_one("#parts", OptionList))
             return
         if not self.changed:
             self.draft.drop_draft()
