@@ -187,3 +187,22 @@ async def test_a_burst_of_keys_in_a_field_all_land(app_factory):
         await pilot.pause(0.3)
         assert editor.draft.steps()[1]["turn"] == "soon"
         assert app.focused is field
+
+
+async def test_a_method_block_picks_its_method_from_the_methods_library(app_factory):
+    from textual.widgets import Select
+
+    from circle.protocol.methods import load_methods
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(app, pilot, "collaboratory-inquiry")
+        await pilot.press("down", "down")  # the second block: a method
+        await pilot.pause()
+        choice = editor.query_one("#f-steps-1-method Select", Select)
+        ids = [m.id for m in load_methods().methods]
+        assert choice.value == "story-bridging"
+        assert editor.query_one("#f-steps-1-method").choices == ids  # what the Select offers
+        choice.value = "constellation"
+        await pilot.pause()
+        assert editor.draft.steps()[1]["method"] == "constellation" and editor.draft.problems() == []

@@ -97,6 +97,16 @@ def step_fields(model: type, agenda: bool) -> list[str]:
     return [*COMMON, *own, *LAST, *(AGENDA_ONLY if agenda else ())]
 
 
+def _method_ids() -> list[str]:
+    """A method block's choices: the ids of data/methods.yaml (the Inquiry's methods)."""
+    from circle.protocol.methods import load_methods
+
+    try:
+        return [m.id for m in load_methods().methods]
+    except CircleError:  # the file has a problem (circle validate says which): typed by hand then
+        return []
+
+
 def shown_path(path: Path | None) -> str:
     """Where it is saved, briefly: a file of the user's protocols folder by its name."""
     if path is None:
@@ -275,7 +285,8 @@ class EditorScreen(Screen[None]):
             for name in step_fields(model, agenda):
                 annotation, hint = _field(model, name)
                 where = f"steps.{index}.{name}"
-                rows.append(FieldRow(where, name.replace("_", " "), _shown(step.get(name)), _choices(annotation), hint))
+                choices = (_method_ids() or None) if name == "method" else _choices(annotation)
+                rows.append(FieldRow(where, name.replace("_", " "), _shown(step.get(name)), choices, hint))
             form.border_title = f"Step {index + 1}: {step.get('kind')}"
         if self.part == HEADER:
             form.border_title = "The protocol"
