@@ -51,12 +51,13 @@ class HomeScreen(Screen[None]):
 
     CSS_PATH = "home.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "start", "Start session", id="start-session"),
-        Binding("ctrl+n", "names", "Who is here", id="names"),
+        # Short words: with ctrl+e the footer holds every key at 80 columns (? says each in full).
+        Binding("ctrl+s", "start", "Start", id="start-session", tooltip="Start the highlighted protocol"),
+        Binding("ctrl+n", "names", "Names", id="names", tooltip="Type who is here"),
         Binding("ctrl+g", "app.show_groups", "Groups", id="groups"),
         Binding("ctrl+l", "app.show_ledger", "Ledger", id="ledger"),
         Binding("ctrl+o", "app.show_loops", "Loops", id="loops"),
-        Binding("ctrl+e", "edit", "Edit", id="edit"),
+        Binding("ctrl+e", "edit", "Edit", id="edit", tooltip="Edit the highlighted protocol (a bundled one as a copy)"),
         Binding("ctrl+q", "app.quit", "Quit", id="quit"),
     ]
     HEADERS = ("Length", "People", "Title")
