@@ -290,3 +290,13 @@ def test_the_wall_says_when_the_room_is_too_small_to_split(protocol):
     assert view.cards == [("Group 1", ("P00", "P01", "P02"))]
     assert "3 here, not enough for two groups" in view.next_line
     assert run.repeats == run.fewest  # they cannot help meeting again
+
+
+def test_the_wall_says_the_fewest_possible_only_when_proven():
+    from circle.views.live import repeats_line
+
+    assert repeats_line(0, 0) == "no one meets anyone twice"
+    assert repeats_line(2, 2) == "2 repeat meetings (the fewest possible)"
+    assert repeats_line(3, 1) == "3 repeat meetings (at least 1 is unavoidable)"
+    assert repeats_line(5, 2) == "5 repeat meetings (at least 2 are unavoidable)"
+    assert repeats_line(1, 0) == "1 pair meets again"

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from circle.mixer.designs import _construction, _map_slots
 from circle.mixer.room import MixError, _key, _Room, count_repeats, group_sizes
-from circle.mixer.search import _Search
+from circle.mixer.search import Stopped, _Search
 
 Rounds = list[list[list[str]]]
 
@@ -52,7 +52,10 @@ class Mix:
     repeats: int  # see the module docstring; count_repeats(rounds, history) gives the same number
     seconds: float
     optimal: bool  # no repeats, or as few as any plan of this room can have (repeats == lower_bound)
-    lower_bound: int = 0  # no plan for this room, these constraints and this history has fewer repeats
+    lower_bound: int = 0  # proven: no plan for this room, these constraints and this history has fewer repeats
+    # Why the search stopped: "solved" (no repeats), "bound" (repeats == lower_bound, so optimal),
+    # "steps" (max_steps, or no better plan for long), "time" (time_limit cut it: more time may help).
+    stopped: Stopped = "solved"
 
 
 def mix(
@@ -102,12 +105,16 @@ def mix(
         named.sort(key=lambda g: g[0])
         out.append([[room.names[p] for p in group] for group in named])
     repeats = search.cost - room.hist_cost
+    stopped: Stopped = search.stopped
+    if repeats <= room.lower_bound:
+        stopped = "solved" if repeats == 0 else "bound"
     return Mix(
         rounds=out,
         repeats=repeats,
         seconds=time.perf_counter() - started,
         optimal=repeats <= room.lower_bound,
         lower_bound=room.lower_bound,
+        stopped=stopped,
     )
 
 
