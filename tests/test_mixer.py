@@ -392,3 +392,52 @@ def test_why_the_search_stopped():
     assert mix(people(9), 3, 5).stopped == "bound"  # 9 forced repeats, proven
     assert mix(people(30), 3, 14, max_steps=5).stopped == "steps"
     assert mix(people(30), 3, 14, time_limit=0.05).stopped == "time"
+
+
+# -- rooms one or two short of a design, and plans in hand --------------------------------
+
+
+@pytest.mark.parametrize(
+    "n, size, rounds",
+    [(31, 4, 9), (30, 4, 9), (24, 5, 6), (23, 5, 5), (14, 3, 7), (20, 3, 7), (19, 3, 7)],
+)
+def test_a_room_just_short_of_a_design_keeps_it(n, size, rounds):
+    result = mix(people(n), size, rounds, time_limit=5.0)
+    assert result.repeats == 0
+    for groups in result.rounds:
+        assert sorted(map(len, groups), reverse=True) == group_sizes(n, size)
+
+
+def test_someone_leaving_keeps_the_plan_in_hand():
+    room = people(25)
+    plan = mix(room, 5, 6).rounds
+    assert count_repeats(plan) == 0
+    here = [p for p in room if p != room[7]]
+    later = [[[p for p in g if p != room[7]] for g in groups] for groups in plan[2:]]
+    replanned = mix(here, 5, 4, history=plan[:2], start=later, time_limit=2.0)
+    assert replanned.repeats == 0
+    assert count_repeats([*plan[:2], *replanned.rounds]) == 0
+
+
+def test_a_plan_in_hand_may_lack_someone_and_name_the_absent():
+    room = people(12)
+    plan = mix(room, 3, 3).rounds
+    newcomer = [*room[1:], "Newcomer"]
+    result = mix(newcomer, 3, 3, start=plan, time_limit=1.0)
+    for groups in result.rounds:
+        assert sorted(p for g in groups for p in g) == sorted(newcomer)
+
+
+@pytest.mark.parametrize("short", [1, 2])
+def test_a_design_for_one_or_two_more_is_used_with_their_places_left_empty(monkeypatch, short):
+    from circle.mixer import nearby
+    from circle.mixer.designs import _construction
+
+    n = 32 - short  # only the full room of 32 has a design, as for 21 in threes or 32 in fours for 10 rounds
+    monkeypatch.setattr(nearby, "_construction", lambda sizes, m, r: _construction(sizes, m, r) if m == 32 else [])
+    design = nearby.construction_near(4, group_sizes(n, 4), n, 9)
+    assert len(design) == 9
+    for groups in design:
+        assert sorted(map(len, groups), reverse=True) == group_sizes(n, 4)
+        assert sorted(s for g in groups for s in g) == list(range(n))
+    assert count_repeats([[[str(s) for s in g] for g in groups] for groups in design]) == 0

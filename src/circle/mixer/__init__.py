@@ -35,7 +35,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from circle.mixer.designs import _construction, _map_slots
+from circle.mixer.designs import _map_slots
+from circle.mixer.nearby import construction_near
 from circle.mixer.room import MixError, _key, _Room, count_repeats, group_sizes
 from circle.mixer.search import Stopped, _Search
 
@@ -68,6 +69,7 @@ def mix(
     seed: int = 0,
     time_limit: float = 10.0,
     max_steps: int | None = None,
+    start: Sequence[Sequence[Sequence[str]]] = (),
 ) -> Mix:
     """Plan ``rounds`` rounds of groups of about ``size`` (2 for pairs) for ``people``.
 
@@ -76,22 +78,30 @@ def mix(
     (lists of groups of names; people not present are ignored) whose pairs count as repeats
     when they meet again. Stops at zero repeats, at a proven optimum, after ``max_steps``
     search steps, or at ``time_limit`` seconds, and returns the best plan found.
+
+    ``start``: a plan in hand (rounds of groups of names), to begin the search from instead of
+    a fresh one: when someone leaves or arrives mid-way, the rounds still to come change as
+    little as they need. Names not present are dropped; people it lacks are placed greedily.
     """
     started = time.perf_counter()
     room = _Room(people, size, rounds, list(apart), list(together), history)
     rng = random.Random(seed)
     deadline = started + max(0.0, time_limit)
     search = _Search(room, rng)
-    design = _construction(room.sizes, room.n, room.R)
-    if design:
+    design = [] if start else construction_near(size, room.sizes, room.n, room.R)
+    if start:
+        design = _start_rounds(room, start)
+    elif design:
         person = _map_slots(room, design, rng, started + max(0.0, time_limit) * 0.2)
         design = [[[person[s] for s in group] for group in groups] for groups in design]
     for r in range(room.R):
         if r < len(design):
-            groups = design[r]
-            if search.violates(groups):
-                prefer = [0] * room.n
-                for gi, group in enumerate(groups):
+            groups = sorted(design[r], key=len, reverse=True)
+            if [len(g) for g in groups] != room.sizes or search.violates(groups):
+                # as near to it as the sizes and the constraints allow (a plan in hand may lack someone)
+                g = len(room.sizes)
+                prefer = [g - 1] * room.n
+                for gi, group in enumerate(groups[:g]):
                     for p in group:
                         prefer[p] = gi
                 groups = search.build_round(prefer)
@@ -116,6 +126,19 @@ def mix(
         lower_bound=room.lower_bound,
         stopped=stopped,
     )
+
+
+def _start_rounds(room: _Room, start: Sequence[Sequence[Sequence[str]]]) -> list[list[list[int]]]:
+    """The plan in hand as rounds of people by number, for those present, largest groups first."""
+    out = []
+    for groups in list(start)[: room.R]:
+        kept = []
+        for group in groups:
+            members = sorted({room.index[k] for k in (_key(name) for name in group) if k in room.index})
+            if members:
+                kept.append(members)
+        out.append(sorted(kept, key=len, reverse=True))
+    return out
 
 
 def regroup_round(
