@@ -54,6 +54,8 @@ def construction_near(size: int, sizes: list[int], n: int, rounds: int) -> Desig
         if score >= rounds:
             break
         m = n + d
+        if len(group_sizes(m, size)) != len(sizes):  # leaving places empty cannot remove a group
+            continue
         big = _construction(group_sizes(m, size), m, rounds)
         if not big or _usable(big, group_sizes(m, size), rounds) <= score:
             continue
