@@ -290,3 +290,37 @@ def test_the_wall_says_when_the_room_is_too_small_to_split(protocol):
     assert view.cards == [("Group 1", ("P00", "P01", "P02"))]
     assert "3 here, not enough for two groups" in view.next_line
     assert run.repeats == run.fewest  # they cannot help meeting again
+
+
+def test_the_wall_says_the_fewest_possible_only_when_proven():
+    from circle.views.live import repeats_line
+
+    assert repeats_line(0, 0) == "no one meets anyone twice"
+    assert repeats_line(2, 2) == "2 repeat meetings (the fewest possible)"
+    assert repeats_line(3, 1) == "3 repeat meetings (at least 1 is unavoidable)"
+    assert repeats_line(5, 2) == "5 repeat meetings (at least 2 are unavoidable)"
+    assert repeats_line(1, 0) == "1 pair meets again"
+
+
+def test_someone_leaving_between_rounds_keeps_a_plan_with_no_repeats(tmp_path):
+    """25 in fives for 6 rounds meet no one twice; one leaving after round 2 need not change that."""
+    path = tmp_path / "fives.yaml"
+    path.write_text(
+        "id: fives\ntitle: Fives\ngroup_size: {min: 2}\nsteps:\n"
+        "  - kind: groups\n    title: Fives\n    size: 5\n    rounds: 6\n    duration: 3m\n"
+    )
+    clock = FakeClock()
+    names = [f"P{n:02d}" for n in range(25)]
+    session, _ = start(load_protocol(path), clock, names=names)
+    run = session.state.run
+    assert count_repeats(run.rounds) == 0
+    for _ in range(2):
+        session.start()
+        clock.advance(180)
+        session.next()
+    leaving = run.rounds[2][0][0]
+    session.remove_person(leaving)
+    run = session.state.run
+    assert everyone_once(run.rounds[2:], [n.lower() for n in names if n.lower() != leaving])
+    assert count_repeats(run.rounds) == 0
+    assert run.repeats == 0

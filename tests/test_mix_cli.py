@@ -112,7 +112,7 @@ def test_csv_quotes_names_with_commas(capsys, tmp_path):
 def test_json_is_the_plan_and_its_quality(capsys):
     out, _ = run(capsys, format="json", rounds=2, seed=4)
     plan = json.loads(out)
-    assert set(plan) == {"rounds", "repeats", "lower_bound", "optimal", "seconds"}
+    assert set(plan) == {"rounds", "repeats", "lower_bound", "optimal", "stopped", "seconds"}
     assert len(plan["rounds"]) == 2
     assert plan["repeats"] == count_repeats(plan["rounds"]) == 0
     assert plan["optimal"] is True
@@ -127,7 +127,33 @@ def test_the_seed_picks_the_plan(capsys):
 def test_unavoidable_repeats_get_a_note_on_stderr(capsys):
     out, err = run(capsys, people="Ana,Ben,Caro,Dee", size=2, rounds=4)  # 3 rounds meet everyone
     assert out.endswith("repeats: 2\n")
-    assert err == "circle: note: no plan for this room can have fewer than 2 repeats\n"
+    assert err == "circle: note: 2 repeat meetings, the fewest possible: no plan for this room can have fewer\n"
+
+
+def test_more_time_is_suggested_only_when_the_time_limit_cut_the_search():
+    import circle.cli.mix as mix_cli
+    from circle.mixer import Mix
+
+    plan = [[["Ana", "Ben"], ["Caro", "Dee"]]]
+
+    def fake(stopped):
+        return lambda: Mix(plan, repeats=3, seconds=1.0, optimal=False, lower_bound=1, stopped=stopped)
+
+    note = mix_cli._note(fake("time")())
+    assert note == (
+        "3 repeat meetings in the best plan found in 1.0 s (at least 1 is unavoidable); "
+        "a longer --time-limit may find a better one"
+    )
+    note = mix_cli._note(fake("steps")())
+    assert note == "3 repeat meetings in the best plan found in 1.0 s (at least 1 is unavoidable)"
+
+
+def test_a_search_that_ends_by_itself_suggests_no_more_time(capsys):
+    # 9 in threes for 5 rounds: 9 repeats are forced, and the mixer proves it and stops
+    nine = ",".join(ROOM[:9])
+    _, err = run(capsys, people=nine, size=3, rounds=5, time_limit=30.0)
+    assert "--time-limit" not in err
+    assert "the fewest possible" in err
 
 
 @pytest.mark.parametrize(

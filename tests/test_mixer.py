@@ -307,3 +307,137 @@ def test_bad_input_gives_one_clear_line(kwargs, words):
 
 def test_mix_error_is_a_value_error():
     assert issubclass(MixError, ValueError)
+
+
+# -- proven bounds: checked against an exhaustive search of tiny rooms ---------------------
+
+
+def _optimum(n: int, size: int, rounds: int) -> int:
+    """The fewest repeats of any plan, by trying every plan (round 1 fixed, later rounds in order)."""
+    sizes = group_sizes(n, size)
+    every: list[list[tuple[int, int]]] = []
+    seen = set()
+
+    def split(left: frozenset, todo: list[int], acc: list[frozenset]) -> None:
+        if not todo:
+            key = frozenset(acc)
+            if key not in seen:
+                seen.add(key)
+                every.append([pair for g in acc for pair in combinations(sorted(g), 2)])
+            return
+        first = min(left)
+        for i, s in enumerate(todo):
+            if s in todo[:i]:
+                continue
+            for rest in combinations(sorted(left - {first}), s - 1):
+                group = frozenset((first, *rest))
+                split(left - group, todo[:i] + todo[i + 1 :], [*acc, group])
+
+    split(frozenset(range(n)), sizes, [])
+    count: Counter = Counter(every[0])
+    best = [10**9]
+
+    def deeper(r: int, start: int, cost: int) -> None:
+        if cost >= best[0]:
+            return
+        if r == rounds:
+            best[0] = cost
+            return
+        for i in range(start, len(every)):
+            added = sum(1 for pair in every[i] if count[pair])
+            count.update(every[i])
+            deeper(r + 1, i, cost + added)
+            count.subtract(every[i])
+
+    deeper(1, 0, 0)
+    return best[0]
+
+
+TINY = [(n, k, r) for n in range(4, 9) for k in range(2, n) for r in range(2, 5)]
+
+
+@pytest.mark.parametrize("n, size, rounds", TINY)
+def test_the_lower_bound_is_the_optimum_of_every_tiny_room(n, size, rounds):
+    result = mix(people(n), size, rounds, time_limit=5.0)
+    best = _optimum(n, size, rounds)
+    assert result.lower_bound == best  # proven, and as strong as can be
+    assert result.repeats == best and result.optimal
+
+
+@pytest.mark.parametrize(
+    "n, size, rounds, bound",
+    [
+        (6, 3, 3, 5),  # two trios: each round after the first meets two pairs again, and more
+        (7, 3, 4, 1),  # 3 + 2 + 2: at most 3 rounds without a repeat (exhaustive)
+        (12, 3, 5, 1),  # no nearly Kirkman triple system of order 12: at most 4 clean rounds
+        (36, 6, 5, 2),  # no two orthogonal Latin squares of order 6: at most 3 clean rounds
+        (100, 10, 11, 1),  # no affine plane of order 10
+    ],
+)
+def test_rooms_known_to_force_repeats_have_that_bound(n, size, rounds, bound):
+    from circle.mixer.room import _Room
+
+    room = _Room(people(n), size, rounds, [], [], [])
+    assert room.lower_bound >= bound
+
+
+def test_a_plan_is_called_optimal_only_at_a_proven_bound():
+    result = mix(people(12), 3, 5, seed=0, time_limit=1.0)
+    assert result.optimal == (result.repeats == result.lower_bound)
+    assert result.lower_bound >= 1
+
+
+def test_why_the_search_stopped():
+    assert mix(people(16), 4, 5).stopped == "solved"  # a design: no repeats
+    assert mix(people(9), 3, 5).stopped == "bound"  # 9 forced repeats, proven
+    assert mix(people(30), 3, 14, max_steps=5).stopped == "steps"
+    assert mix(people(30), 3, 14, time_limit=0.05).stopped == "time"
+
+
+# -- rooms one or two short of a design, and plans in hand --------------------------------
+
+
+@pytest.mark.parametrize(
+    "n, size, rounds",
+    [(31, 4, 9), (30, 4, 9), (24, 5, 6), (23, 5, 5), (14, 3, 7), (20, 3, 7), (19, 3, 7)],
+)
+def test_a_room_just_short_of_a_design_keeps_it(n, size, rounds):
+    result = mix(people(n), size, rounds, time_limit=5.0)
+    assert result.repeats == 0
+    for groups in result.rounds:
+        assert sorted(map(len, groups), reverse=True) == group_sizes(n, size)
+
+
+def test_someone_leaving_keeps_the_plan_in_hand():
+    room = people(25)
+    plan = mix(room, 5, 6).rounds
+    assert count_repeats(plan) == 0
+    here = [p for p in room if p != room[7]]
+    later = [[[p for p in g if p != room[7]] for g in groups] for groups in plan[2:]]
+    replanned = mix(here, 5, 4, history=plan[:2], start=later, time_limit=2.0)
+    assert replanned.repeats == 0
+    assert count_repeats([*plan[:2], *replanned.rounds]) == 0
+
+
+def test_a_plan_in_hand_may_lack_someone_and_name_the_absent():
+    room = people(12)
+    plan = mix(room, 3, 3).rounds
+    newcomer = [*room[1:], "Newcomer"]
+    result = mix(newcomer, 3, 3, start=plan, time_limit=1.0)
+    for groups in result.rounds:
+        assert sorted(p for g in groups for p in g) == sorted(newcomer)
+
+
+@pytest.mark.parametrize("short", [1, 2])
+def test_a_design_for_one_or_two_more_is_used_with_their_places_left_empty(monkeypatch, short):
+    from circle.mixer import nearby
+    from circle.mixer.designs import _construction
+
+    n = 32 - short  # only the full room of 32 has a design, as for 21 in threes or 32 in fours for 10 rounds
+    monkeypatch.setattr(nearby, "_construction", lambda sizes, m, r: _construction(sizes, m, r) if m == 32 else [])
+    design = nearby.construction_near(4, group_sizes(n, 4), n, 9)
+    assert len(design) == 9
+    for groups in design:
+        assert sorted(map(len, groups), reverse=True) == group_sizes(n, 4)
+        assert sorted(s for g in groups for s in g) == list(range(n))
+    assert count_repeats([[[str(s) for s in g] for g in groups] for groups in design]) == 0

@@ -186,6 +186,7 @@ def render(result: Mix, fmt: str) -> str:
             "repeats": result.repeats,
             "lower_bound": result.lower_bound,
             "optimal": result.optimal,
+            "stopped": result.stopped,
             "seconds": round(result.seconds, 3),
         }
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -212,12 +213,16 @@ def _note(result: Mix) -> str | None:
     if result.repeats == 0:
         return None
     if result.optimal:
-        return f"no plan for this room can have fewer than {_repeats(result.repeats)}"
-    return (
-        f"the best plan found in {result.seconds:.1f} s; no plan can have fewer than "
-        f"{_repeats(result.lower_bound)} (a longer --time-limit may find a better one)"
+        return f"{_meetings(result.repeats)}, the fewest possible: no plan for this room can have fewer"
+    bound = result.lower_bound
+    unavoidable = (
+        f"at least {bound} {'is' if bound == 1 else 'are'} unavoidable" if bound else "none is proven unavoidable"
     )
+    note = f"{_meetings(result.repeats)} in the best plan found in {result.seconds:.1f} s ({unavoidable})"
+    if result.stopped == "time":  # the search was cut short; when it stopped by itself, more time does not help
+        note += "; a longer --time-limit may find a better one"
+    return note
 
 
-def _repeats(count: int) -> str:
-    return f"{count} repeat" + ("" if count == 1 else "s")
+def _meetings(count: int) -> str:
+    return "1 repeat meeting" if count == 1 else f"{count} repeat meetings"

@@ -34,10 +34,17 @@ class Breakouts(SessionBase):
         return history
 
     def _mix_rounds(
-        self, state: State, people: list[str], step: GroupsStep, rounds: int, history: Rounds
+        self,
+        state: State,
+        people: list[str],
+        step: GroupsStep,
+        rounds: int,
+        history: Rounds,
+        start: Rounds | None = None,
     ) -> tuple[Rounds, int]:
         """``rounds`` rounds of groups for ``people`` (ids), in seating order within each group,
-        and the fewest repeats any plan could have (what the mixer could prove)."""
+        and the fewest repeats any plan could have (what the mixer could prove). ``start``: the
+        plan in hand for those rounds, which the mixer begins from."""
         size = step.people_per_group
         if rounds <= 0:  # someone came or went in the last round: no later rounds to mix
             return [], 0
@@ -45,7 +52,8 @@ class Breakouts(SessionBase):
             plan = [[list(people)] if people else [] for _ in range(rounds)]
             fewest = count_repeats(plan, history)
         else:
-            mixed = mix(people, size, rounds, history=history, seed=self.rng.randrange(2**31), time_limit=1.0)
+            seed = self.rng.randrange(2**31)
+            mixed = mix(people, size, rounds, history=history, seed=seed, time_limit=1.0, start=start or ())
             plan, fewest = mixed.rounds, mixed.lower_bound
         seat = {pid: i for i, pid in enumerate(state.present)}
         tidy = []
@@ -75,18 +83,24 @@ class Breakouts(SessionBase):
             data["fewest"] = fewest
         return self._event("groups_set", **data)
 
-    def _replan(self, state: State, present: list[str], reason: str, current: list[list[str]] | None = None) -> Event:
+    def _replan(
+        self, state: State, present: list[str], reason: str, current: list[list[str]] | None = None, keep: bool = False
+    ) -> Event:
         """Groups mixed afresh for ``present`` from this round on; with ``current`` (a round under
-        way, mended), this round keeps those groups and only the rounds after it are mixed."""
+        way, mended), this round keeps those groups and only the rounds after it are mixed. With
+        ``keep`` (someone came or went) the mixer starts from the plan in hand, so a plan with no
+        repeats stays near one."""
         run = state.run
         assert run is not None and isinstance(run.step, GroupsStep)
         r = state.round_index
         history = self._breakout_history(state, run.step, run.index)
         met = [*history, *run.rounds[:r]]
         if current is None:
-            rounds, fewest = self._mix_rounds(state, present, run.step, len(run.rounds) - r, met)
+            start = run.rounds[r:] if keep else []
+            rounds, fewest = self._mix_rounds(state, present, run.step, len(run.rounds) - r, met, start)
         else:
-            later, fewest = self._mix_rounds(state, present, run.step, len(run.rounds) - r - 1, [*met, current])
+            start = run.rounds[r + 1 :] if keep else []
+            later, fewest = self._mix_rounds(state, present, run.step, len(run.rounds) - r - 1, [*met, current], start)
             rounds = [current, *later]
         # The mixer's bound counts from the rounds it was given; the step's counts from its start.
         fewest += count_repeats([*run.rounds[:r], *([current] if current else [])], history)
@@ -145,7 +159,7 @@ class Breakouts(SessionBase):
         present = [p for p in state.present if p != leaving] + ([joining] if joining else [])
         reason = "left" if leaving else "joined"
         if state.current is None:
-            return self._replan(state, present, reason)
+            return self._replan(state, present, reason, keep=True)
         groups = [[p for p in group if p != leaving] for group in run.rounds[state.round_index]]
         seated = [g for g in groups if g]
         if joining is not None:
@@ -155,7 +169,7 @@ class Breakouts(SessionBase):
         if alone is not None and others:
             min(others, key=len).extend(alone)
             alone.clear()
-        return self._replan(state, present, reason, current=groups)
+        return self._replan(state, present, reason, current=groups, keep=True)
 
 
 def _new(groups: list[list[str]]) -> list[str]:

@@ -35,9 +35,10 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from circle.mixer.designs import _construction, _map_slots
+from circle.mixer.designs import _map_slots
+from circle.mixer.nearby import construction_near
 from circle.mixer.room import MixError, _key, _Room, count_repeats, group_sizes
-from circle.mixer.search import _Search
+from circle.mixer.search import Stopped, _Search
 
 Rounds = list[list[list[str]]]
 
@@ -52,7 +53,10 @@ class Mix:
     repeats: int  # see the module docstring; count_repeats(rounds, history) gives the same number
     seconds: float
     optimal: bool  # no repeats, or as few as any plan of this room can have (repeats == lower_bound)
-    lower_bound: int = 0  # no plan for this room, these constraints and this history has fewer repeats
+    lower_bound: int = 0  # proven: no plan for this room, these constraints and this history has fewer repeats
+    # Why the search stopped: "solved" (no repeats), "bound" (repeats == lower_bound, so optimal),
+    # "steps" (max_steps, or no better plan for long), "time" (time_limit cut it: more time may help).
+    stopped: Stopped = "solved"
 
 
 def mix(
@@ -65,6 +69,7 @@ def mix(
     seed: int = 0,
     time_limit: float = 10.0,
     max_steps: int | None = None,
+    start: Sequence[Sequence[Sequence[str]]] = (),
 ) -> Mix:
     """Plan ``rounds`` rounds of groups of about ``size`` (2 for pairs) for ``people``.
 
@@ -73,22 +78,30 @@ def mix(
     (lists of groups of names; people not present are ignored) whose pairs count as repeats
     when they meet again. Stops at zero repeats, at a proven optimum, after ``max_steps``
     search steps, or at ``time_limit`` seconds, and returns the best plan found.
+
+    ``start``: a plan in hand (rounds of groups of names), to begin the search from instead of
+    a fresh one: when someone leaves or arrives mid-way, the rounds still to come change as
+    little as they need. Names not present are dropped; people it lacks are placed greedily.
     """
     started = time.perf_counter()
     room = _Room(people, size, rounds, list(apart), list(together), history)
     rng = random.Random(seed)
     deadline = started + max(0.0, time_limit)
     search = _Search(room, rng)
-    design = _construction(room.sizes, room.n, room.R)
-    if design:
+    design = [] if start else construction_near(size, room.sizes, room.n, room.R)
+    if start:
+        design = _start_rounds(room, start)
+    elif design:
         person = _map_slots(room, design, rng, started + max(0.0, time_limit) * 0.2)
         design = [[[person[s] for s in group] for group in groups] for groups in design]
     for r in range(room.R):
         if r < len(design):
-            groups = design[r]
-            if search.violates(groups):
-                prefer = [0] * room.n
-                for gi, group in enumerate(groups):
+            groups = sorted(design[r], key=len, reverse=True)
+            if [len(g) for g in groups] != room.sizes or search.violates(groups):
+                # as near to it as the sizes and the constraints allow (a plan in hand may lack someone)
+                g = len(room.sizes)
+                prefer = [g - 1] * room.n
+                for gi, group in enumerate(groups[:g]):
                     for p in group:
                         prefer[p] = gi
                 groups = search.build_round(prefer)
@@ -102,13 +115,30 @@ def mix(
         named.sort(key=lambda g: g[0])
         out.append([[room.names[p] for p in group] for group in named])
     repeats = search.cost - room.hist_cost
+    stopped: Stopped = search.stopped
+    if repeats <= room.lower_bound:
+        stopped = "solved" if repeats == 0 else "bound"
     return Mix(
         rounds=out,
         repeats=repeats,
         seconds=time.perf_counter() - started,
         optimal=repeats <= room.lower_bound,
         lower_bound=room.lower_bound,
+        stopped=stopped,
     )
+
+
+def _start_rounds(room: _Room, start: Sequence[Sequence[Sequence[str]]]) -> list[list[list[int]]]:
+    """The plan in hand as rounds of people by number, for those present, largest groups first."""
+    out = []
+    for groups in list(start)[: room.R]:
+        kept = []
+        for group in groups:
+            members = sorted({room.index[k] for k in (_key(name) for name in group) if k in room.index})
+            if members:
+                kept.append(members)
+        out.append(sorted(kept, key=len, reverse=True))
+    return out
 
 
 def regroup_round(

@@ -12,6 +12,7 @@ from typing import Any
 
 from circle.core.errors import CircleError
 from circle.core.names import name_key
+from circle.mixer.bounds import fewest_repeats, most_clean_rounds
 
 
 class MixError(CircleError, ValueError):
@@ -387,13 +388,22 @@ class _Room:
         # Any two rounds: a group of s people spread over g groups of the other round puts at least
         # sum C(a_i, 2) pairs (a_i as even as can be) together twice. Those pairs are repeats, and
         # a plan's repeats (less the history's own) are at least the repeats of its rounds alone.
+        # Every round after the first meets at least that many pairs of the first again.
         pairs_twice = 0
-        if R >= 2:
-            g = len(sizes)
-            for s in sizes:
-                q, r = divmod(s, g)
-                pairs_twice += r * (q + 1) * q // 2 + (g - r) * q * (q - 1) // 2
-        return max(0, total - self.hist_cost, pairs_twice)
+        g = len(sizes)
+        for s in sizes:
+            q, r = divmod(s, g)
+            pairs_twice += r * (q + 1) * q // 2 + (g - r) * q * (q - 1) // 2
+        bound = max(0, total - self.hist_cost, (R - 1) * pairs_twice)
+        # Drop the rounds holding a repeat and the rest have none: repeats >= R - (most clean rounds).
+        clean = most_clean_rounds(tuple(sizes))
+        if clean is not None:
+            bound = max(bound, R - clean)
+        # Constraints and history only add repeats: the fewest of the bare room bound them all.
+        fewest = fewest_repeats(tuple(sizes), R)
+        if fewest is not None:
+            bound = max(bound, fewest)
+        return bound
 
 
 def _bits(mask: int) -> list[int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import time
 from itertools import combinations
+from typing import Literal
 
 from circle.mixer.room import _bits, _Room
 
@@ -17,6 +18,8 @@ from circle.mixer.room import _bits, _Room
 Move = tuple[int, tuple[int, ...], tuple[int, ...]]
 # (round, person, group) -> the step until which that person may not move back into that group.
 Tabu = dict[tuple[int, int, int], int]
+# Why the search stopped: no repeats left, the lower bound met, out of steps (or patience), or out of time.
+Stopped = Literal["solved", "bound", "steps", "time"]
 
 
 class _Search:
@@ -24,6 +27,7 @@ class _Search:
 
     def __init__(self, room: _Room, rng: random.Random) -> None:
         self.room, self.rng = room, rng
+        self.stopped: Stopped = "steps"
         self.reset()
 
     def reset(self) -> None:
@@ -246,6 +250,7 @@ class _Search:
         """Swap two people of one round, one of them meeting someone again, the best swap first."""
         room, rng = self.room, self.rng
         n, R = room.n, room.R
+        self.stopped = "steps"  # unless the clock stops it; mix() says "solved" or "bound" when met
         target = room.lower_bound + room.hist_cost
         best_cost, best = self.cost, self.snapshot()
         if best_cost <= target or len(room.sizes) < 2:
@@ -266,7 +271,10 @@ class _Search:
         while self.cost > target:
             if max_steps is not None and step >= max_steps:
                 break
-            if time.perf_counter() >= deadline or step - last_global > patience:
+            if time.perf_counter() >= deadline:
+                self.stopped = "time"
+                break
+            if step - last_global > patience:
                 break
             step += 1
             conflicts = []

@@ -94,7 +94,11 @@ def repeats_line(repeats: int, fewest: int) -> str:
     if repeats <= 0:
         return "no one meets anyone twice"
     words = "1 pair meets again" if repeats == 1 else f"{repeats} repeat meetings"
-    return f"{words} (as few as can be)" if repeats <= fewest else words
+    if repeats <= fewest:  # the mixer proved no plan can have fewer
+        return f"{words} (the fewest possible)"
+    if fewest > 0:
+        return f"{words} (at least {fewest} {'is' if fewest == 1 else 'are'} unavoidable)"
+    return words
 
 
 def live_view(state: State, now: float, rules: ScoringRules | None = None) -> LiveView:
