@@ -8,7 +8,7 @@ gives one more round, its m translates. Together: every pair of the v points exa
 - k = 3, v = 2m + 1 (15, 51, 63): Z_m x {0, 1} and a fixed point, the fixed point's block
   {-1, 0, m} in the base round; m rounds = (v - 1) / 2.
 - k = 3, v = 3m (33, 45, 69): Z_m x {0, 1, 2}, a base round and (m - 1) / 2 transversal blocks.
-- k = 4, v = 3m + 1 (28, 40, 52): Z_m x {0, 1, 2} and a fixed point; m rounds = (v - 1) / 3.
+- k = 4, v = 3m + 1 (28, 40): Z_m x {0, 1, 2} and a fixed point; m rounds = (v - 1) / 3.
 
 These are the cyclic (1-rotational) forms of Kirkman triple systems and resolvable (v, 4, 1)
 designs; the base rounds were found by an exact-cover search over the differences (each
@@ -67,9 +67,27 @@ _TABLE: dict[tuple[int, int], tuple[int, int, Base, Base]] = {
             "44 48 53, 38 40 50, 42 49 57"
         ),
     ),
+    (3, 69): _entry(
+        23,
+        3,
+        (
+            "0 19 52, 21 18 42, 5 54 56, 6 40 63, 13 60 61, 7 2 43, 17 48 67, 8 36 66, 4 10 11,"
+            "20 12 32, 16 55 30, 14 23 57, 1 3 15, 22 25 9, 64 26 29, 47 53 62, 50 34 45, 51 46 58,"
+            "65 68 44, 49 41 59, 35 28 33, 27 31 37, 24 38 39"
+        ),
+        ("0 25 68, 0 33 59, 0 23 55, 0 45 67, 0 38 65, 0 31 60, 0 42 61, 0 27 64, 0 40 53, 0 29 46,0 30 63"),
+    ),
     (4, 28): _entry(
         9,
         3,
         "-1 0 9 18, 3 6 10 17, 2 7 24 21, 8 11 16 1, 4 20 5 25, 22 12 15 23, 13 14 19 26",
+    ),
+    (4, 40): _entry(
+        13,
+        3,
+        (
+            "-1 0 13 26, 1 10 28 35, 3 4 27 32, 9 12 29 31, 2 8 18 23, 6 11 15 17, 5 7 19 25,"
+            "14 24 30 34, 16 20 37 38, 21 22 33 36"
+        ),
     ),
 }
