@@ -89,7 +89,18 @@ def test_the_construction_gives_every_round_clean(n, k, rounds):
 
 @pytest.mark.parametrize(
     "n, k, rounds",
-    [(21, 3, 10), (15, 3, 7), (27, 3, 13), (33, 3, 16), (81, 3, 40), (28, 4, 9), (40, 4, 13), (16, 4, 5), (64, 4, 21)],
+    [
+        (21, 3, 10),
+        (15, 3, 7),
+        (27, 3, 13),
+        (33, 3, 16),
+        (81, 3, 40),
+        (28, 4, 9),
+        (40, 4, 13),
+        (16, 4, 5),
+        (64, 4, 21),
+        (88, 4, 29),
+    ],
 )
 def test_mix_meets_everyone_once_with_no_repeats_at_once(n, k, rounds):
     if (k, n) not in COMPLETE:

@@ -8,12 +8,13 @@ gives one more round, its m translates. Together: every pair of the v points exa
 - k = 3, v = 2m + 1 (15, 51, 63): Z_m x {0, 1} and a fixed point, the fixed point's block
   {-1, 0, m} in the base round; m rounds = (v - 1) / 2.
 - k = 3, v = 3m (33, 45, 69): Z_m x {0, 1, 2}, a base round and (m - 1) / 2 transversal blocks.
-- k = 4, v = 3m + 1 (28, 40): Z_m x {0, 1, 2} and a fixed point; m rounds = (v - 1) / 3.
+- k = 4, v = 3m + 1 (28, 40, 88): Z_m x {0, 1, 2} and a fixed point; m rounds = (v - 1) / 3.
 
 These are the cyclic (1-rotational) forms of Kirkman triple systems and resolvable (v, 4, 1)
-designs; the base rounds were found by an exact-cover search over the differences (each
-difference of each pair of levels used exactly once) and are checked, pair by pair, by
-tests/test_designs.py.
+designs (the base rounds of 40 and 88 are also unchanged by multiplying every x by a unit of
+order 3 and 7 mod m, which made them quick to find); the base rounds were found by an
+exact-cover search over the differences (each difference of each pair of levels used exactly
+once) and are checked, pair by pair, by tests/test_designs.py.
 """
 
 from __future__ import annotations
@@ -88,6 +89,16 @@ _TABLE: dict[tuple[int, int], tuple[int, int, Base, Base]] = {
         (
             "-1 0 13 26, 1 10 28 35, 3 4 27 32, 9 12 29 31, 2 8 18 23, 6 11 15 17, 5 7 19 25,"
             "14 24 30 34, 16 20 37 38, 21 22 33 36"
+        ),
+    ),
+    (4, 88): _entry(
+        29,
+        3,
+        (
+            "-1 0 29 58, 1 17 73 79, 11 16 66 75, 2 24 69 70, 3 7 60 76, 19 25 61 85, 14 23 77 84,"
+            "20 21 68 72, 4 18 38 44, 6 27 37 57, 9 26 41 42, 10 28 34 47, 13 15 51 56, 5 8 33 55,"
+            "12 22 35 39, 30 32 62 74, 45 48 64 82, 43 53 65 67, 36 50 83 86, 46 54 71 81,"
+            "40 52 63 78, 31 49 59 80"
         ),
     ),
 }
