@@ -115,6 +115,22 @@ def test_mix_meets_everyone_once_with_no_repeats_at_once(n, k, rounds):
     assert len(met) == n * (n - 1) // 2, "after the last round everyone has met everyone"
 
 
+@pytest.mark.parametrize("n, k, rounds", [(20, 3, 10), (14, 3, 7), (80, 3, 40), (27, 4, 9), (39, 4, 13), (63, 4, 21)])
+def test_one_short_of_a_complete_design_still_meets_no_one_twice(n, k, rounds):
+    """The design for n + 1 with one slot left empty: one group a person short each round."""
+    sizes = group_sizes(n, k)
+    design = _construction(sizes, n, rounds)
+    assert len(design) == rounds
+    for groups in design:
+        assert sorted(p for group in groups for p in group) == list(range(n))
+        assert sorted((len(g) for g in groups), reverse=True) == sizes
+    who = [f"P{i:03d}" for i in range(n)]
+    started = time.perf_counter()
+    result = mix(who, k, rounds, seed=3, time_limit=10)
+    assert time.perf_counter() - started < 1.0
+    assert result.repeats == 0 and result.optimal
+
+
 def test_keep_apart_and_together_still_map_onto_a_kirkman_system():
     """21 in threes: a together pair meets every round (9 forced repeats), an apart pair never."""
     who = [f"P{i:03d}" for i in range(21)]

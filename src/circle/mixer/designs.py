@@ -113,6 +113,10 @@ def _construction(sizes: list[int], n: int, rounds: int) -> list[list[list[int]]
         complete = _resolvable(k, n, rounds)
         if complete:
             candidates.append(complete)
+    elif sizes.count(k) == g - 1 and sizes[-1] == k - 1:  # one short of a complete design: leave slot n empty
+        complete = _resolvable(k, n + 1, rounds)
+        if complete:
+            candidates.append([[[s for s in group if s < n] for group in groups] for groups in complete])
     if not candidates:
         return []
     return max(candidates, key=lambda c: (min(_clean_prefix(c), rounds), len(c)))
