@@ -26,6 +26,21 @@ COMPLETE = [
     *sorted(_TABLE),
 ]
 
+# Rooms that get a complete design: people, group size, rounds = (people - 1) / (size - 1).
+ROOMS = [
+    (21, 3, 10),
+    (15, 3, 7),
+    (27, 3, 13),
+    (33, 3, 16),
+    (81, 3, 40),
+    (28, 4, 9),
+    (40, 4, 13),
+    (52, 4, 17),
+    (16, 4, 5),
+    (64, 4, 21),
+    (88, 4, 29),
+]
+
 
 def assert_complete(k: int, v: int, rounds) -> None:
     """A complete resolvable design: (v - 1) / (k - 1) partitions into groups of k, every pair once."""
@@ -67,10 +82,7 @@ def test_designs_are_built_fast_up_to_200_people():
             assert best < 0.1, (k, v, best)
 
 
-@pytest.mark.parametrize(
-    "n, k, rounds",
-    [(21, 3, 10), (15, 3, 7), (27, 3, 13), (33, 3, 16), (81, 3, 40), (28, 4, 9), (40, 4, 13), (16, 4, 5), (64, 4, 21)],
-)
+@pytest.mark.parametrize("n, k, rounds", ROOMS)
 def test_the_construction_gives_every_round_clean(n, k, rounds):
     if (k, n) not in COMPLETE:
         pytest.skip(f"no complete design of {n} in groups of {k} is built yet")
@@ -87,21 +99,7 @@ def test_the_construction_gives_every_round_clean(n, k, rounds):
                 seen.add(pair)
 
 
-@pytest.mark.parametrize(
-    "n, k, rounds",
-    [
-        (21, 3, 10),
-        (15, 3, 7),
-        (27, 3, 13),
-        (33, 3, 16),
-        (81, 3, 40),
-        (28, 4, 9),
-        (40, 4, 13),
-        (16, 4, 5),
-        (64, 4, 21),
-        (88, 4, 29),
-    ],
-)
+@pytest.mark.parametrize("n, k, rounds", ROOMS)
 def test_mix_meets_everyone_once_with_no_repeats_at_once(n, k, rounds):
     if (k, n) not in COMPLETE:
         pytest.skip(f"no complete design of {n} in groups of {k} is built yet")

@@ -2,17 +2,18 @@
 
 Each entry (k, v) is a base round over Z_m x levels: point (x, level j) is j*m + x and -1 the
 fixed point, blocks separated by commas. Developed by adding 1 mod m to every point (the fixed
-point stays) it gives m rounds; each extra block "0 a b" (only for triples on three levels)
-gives one more round, its m translates. Together: every pair of the v points exactly once.
+point stays) it gives m rounds; each extra block "0 a b ..." (one point on each level) gives
+one more round, its m translates. Together: every pair of the v points exactly once.
 
 - k = 3, v = 2m + 1 (15, 51, 63): Z_m x {0, 1} and a fixed point, the fixed point's block
   {-1, 0, m} in the base round; m rounds = (v - 1) / 2.
 - k = 3, v = 3m (33, 45, 69): Z_m x {0, 1, 2}, a base round and (m - 1) / 2 transversal blocks.
 - k = 4, v = 3m + 1 (28, 40, 88): Z_m x {0, 1, 2} and a fixed point; m rounds = (v - 1) / 3.
+- k = 4, v = 52: Z_13 x {0, 1, 2, 3}, a base round and 4 transversal blocks: 13 + 4 = 17 rounds.
 
 These are the cyclic (1-rotational) forms of Kirkman triple systems and resolvable (v, 4, 1)
-designs (the base rounds of 40 and 88 are also unchanged by multiplying every x by a unit of
-order 3 and 7 mod m, which made them quick to find); the base rounds were found by an
+designs (the base rounds of 40, 52 and 88 are also unchanged by multiplying every x by a unit of
+order 3, 3 and 7 mod m, which made them quick to find); the base rounds were found by an
 exact-cover search over the differences (each difference of each pair of levels used exactly
 once) and are checked, pair by pair, by tests/test_designs.py.
 """
@@ -90,6 +91,15 @@ _TABLE: dict[tuple[int, int], tuple[int, int, Base, Base]] = {
             "-1 0 13 26, 1 10 28 35, 3 4 27 32, 9 12 29 31, 2 8 18 23, 6 11 15 17, 5 7 19 25,"
             "14 24 30 34, 16 20 37 38, 21 22 33 36"
         ),
+    ),
+    (4, 52): _entry(
+        13,
+        4,
+        (
+            "0 46 47 50, 1 5 22 32, 2 3 14 31, 4 10 12 39, 6 9 16 28, 7 25 27 43, 8 23 29 51,"
+            "11 17 35 49, 13 15 18 19, 20 34 42 44, 21 37 41 48, 24 33 40 45, 26 30 36 38"
+        ),
+        "0 13 26 39, 0 16 36 41, 0 22 30 45, 0 14 38 44",
     ),
     (4, 88): _entry(
         29,
