@@ -1,88 +1,21 @@
 """Constructions: rounds known to meet no pair twice, where one fits the room's sizes.
 
-The circle method (round-robin pairs) and resolvable transversal designs over a finite
-field GF(q) (q groups, q a prime power), as rounds over slots 0..n-1; :func:`_map_slots`
-then chooses who takes which slot so the constraints and the history fit the design.
+The circle method (round-robin pairs), resolvable transversal designs over a finite
+field GF(q) (q groups, q a prime power), and, when every group is the same size, the
+complete resolvable designs of :mod:`.resolvable` (Kirkman triple systems, affine
+geometries, resolvable designs of fours: everyone meets everyone exactly once), as rounds
+over slots 0..n-1; :func:`_map_slots` then chooses who takes which slot so the constraints
+and the history fit the design. The finite fields are in :mod:`.fields`.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
 
+from circle.mixer.fields import _Field, _prime_power
+from circle.mixer.resolvable import _resolvable
 from circle.mixer.room import _bits, _f, _Room
-
-
-def _prime_power(q: int) -> tuple[int, int] | None:
-    if q < 2:
-        return None
-    p = next(d for d in range(2, q + 1) if q % d == 0)
-    m, rest = 0, q
-    while rest % p == 0:
-        rest //= p
-        m += 1
-    return (p, m) if rest == 1 else None
-
-
-def _poly_mod(a: list[int], mod: list[int], p: int) -> list[int]:
-    a = list(a)
-    while len(a) >= len(mod):
-        c = a[-1]
-        if c:
-            shift = len(a) - len(mod)
-            for i, m in enumerate(mod):
-                a[shift + i] = (a[shift + i] - c * m) % p
-        a.pop()
-    return a
-
-
-def _irreducible(p: int, m: int) -> list[int]:
-    """A monic irreducible polynomial of degree m over GF(p), coefficients lowest first."""
-
-    def monic(degree: int) -> Iterator[list[int]]:
-        for k in range(p**degree):
-            yield [(k // p**i) % p for i in range(degree)] + [1]
-
-    for poly in monic(m):
-        if poly[0] == 0:
-            continue
-        if all(any(_poly_mod(poly, d, p)) for degree in range(1, m // 2 + 1) for d in monic(degree)):
-            return poly
-    raise AssertionError(f"no irreducible polynomial of degree {m} over GF({p})")  # there always is one
-
-
-class _Field:
-    """GF(q) on 0..q-1: the base-p digits of an element are its polynomial's coefficients."""
-
-    def __init__(self, q: int) -> None:
-        pm = _prime_power(q)
-        assert pm is not None
-        self.q, (self.p, self.m) = q, pm
-        self.poly = _irreducible(self.p, self.m) if self.m > 1 else []
-
-    def _digits(self, a: int) -> list[int]:
-        return [(a // self.p**i) % self.p for i in range(self.m)]
-
-    def _number(self, digits: list[int]) -> int:
-        return sum(d * self.p**i for i, d in enumerate(digits))
-
-    def add(self, a: int, b: int) -> int:
-        if self.m == 1:
-            return (a + b) % self.p
-        return self._number([(x + y) % self.p for x, y in zip(self._digits(a), self._digits(b), strict=True)])
-
-    def mul(self, a: int, b: int) -> int:
-        if self.m == 1:
-            return a * b % self.p
-        x, y = self._digits(a), self._digits(b)
-        product = [0] * (2 * self.m - 1)
-        for i, u in enumerate(x):
-            if u:
-                for j, v in enumerate(y):
-                    product[i + j] = (product[i + j] + u * v) % self.p
-        reduced = _poly_mod(product, self.poly, self.p)
-        return self._number(reduced + [0] * (self.m - len(reduced)))
 
 
 def _circle_method(n: int, rounds: int) -> list[list[list[int]]]:
@@ -176,6 +109,14 @@ def _construction(sizes: list[int], n: int, rounds: int) -> list[list[list[int]]
         candidates.append(_circle_method(n, rounds))
     if 2 < g <= 512 and k <= g and _prime_power(g):
         candidates.append(_transversal(k, g, n, rounds))
+    if sizes.count(k) == g:
+        complete = _resolvable(k, n, rounds)
+        if complete:
+            candidates.append(complete)
+    elif sizes.count(k) == g - 1 and sizes[-1] == k - 1:  # one short of a complete design: leave slot n empty
+        complete = _resolvable(k, n + 1, rounds)
+        if complete:
+            candidates.append([[[s for s in group if s < n] for group in groups] for groups in complete])
     if not candidates:
         return []
     return max(candidates, key=lambda c: (min(_clean_prefix(c), rounds), len(c)))
