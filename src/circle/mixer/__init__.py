@@ -15,7 +15,10 @@ possible, and as rarely as possible where it is not.
 
 How: a construction where one is known (the circle method for pairs, a resolvable
 transversal design from a finite field when the number of groups is a prime power, which
-with one extra round gives the famous 32 people in groups of 4 for 9 rounds), mapped onto
+with one extra round gives the famous 32 people in groups of 4 for 9 rounds, and the
+complete designs of :mod:`.resolvable`: affine geometries, Kirkman triple systems and
+resolvable designs of fours, each checked pair by pair by the tests; a room one or two
+short of one takes it with places left empty, :mod:`.nearby`), mapped onto
 the people so the constraints and the history are respected where possible, rounds built
 greedily after it, then a tabu search over all rounds together: swaps of two people in
 one round, chosen among those that touch a repeat, with the change in repeats computed
